@@ -1,0 +1,6 @@
+package bearer
+
+// userinfoOptions is the userinfo verifier's configuration.
+type userinfoOptions struct {
+	common
+}
