@@ -53,11 +53,17 @@ type Metadata struct {
 	// RevocationEndpointAuthMethodsSupported
 	// ("revocation_endpoint_auth_methods_supported", OPTIONAL).
 	RevocationEndpointAuthMethodsSupported []string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
+	// RevocationEndpointAuthSigningAlgValuesSupported
+	// ("revocation_endpoint_auth_signing_alg_values_supported", OPTIONAL).
+	RevocationEndpointAuthSigningAlgValuesSupported []string `json:"revocation_endpoint_auth_signing_alg_values_supported,omitempty"`
 	// IntrospectionEndpoint ("introspection_endpoint", OPTIONAL): RFC 7662.
 	IntrospectionEndpoint string `json:"introspection_endpoint,omitempty"`
 	// IntrospectionEndpointAuthMethodsSupported
 	// ("introspection_endpoint_auth_methods_supported", OPTIONAL).
 	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
+	// IntrospectionEndpointAuthSigningAlgValuesSupported
+	// ("introspection_endpoint_auth_signing_alg_values_supported", OPTIONAL).
+	IntrospectionEndpointAuthSigningAlgValuesSupported []string `json:"introspection_endpoint_auth_signing_alg_values_supported,omitempty"`
 	// CodeChallengeMethodsSupported ("code_challenge_methods_supported",
 	// OPTIONAL in RFC 8414; MCP clients refuse a server without "S256").
 	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`

@@ -45,13 +45,28 @@ func SameOriginRedirects(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// Causes of a failed read that arrived as a response; an [Error] wraps one
+// of them (test with errors.Is). Network failures wrap the transport's error
+// instead.
+var (
+	// ErrStatus: the status was not 200.
+	ErrStatus = errors.New("unexpected status")
+	// ErrTooLarge: the body exceeded [MaxBody].
+	ErrTooLarge = fmt.Errorf("response larger than %d bytes", MaxBody)
+	// ErrNotJSON: the media type is not JSON.
+	ErrNotJSON = errors.New("not JSON")
+	// ErrInvalidJSON: the body does not parse into the expected shape.
+	ErrInvalidJSON = errors.New("invalid JSON")
+)
+
 // Error is a failed remote read. Status is the HTTP status when a response
 // arrived (0 for network errors and timeouts).
 type Error struct {
-	Op     string // what was being fetched, such as "discovery" or "JWKS"
-	URL    string // the URL requested
-	Status int    // the HTTP status, 0 if no response arrived
-	Err    error  // the cause
+	Op          string // what was being fetched, such as "discovery" or "JWKS"
+	URL         string // the URL requested, without user information
+	Status      int    // the HTTP status, 0 if no response arrived
+	ContentType string // the response's Content-Type, "" if none arrived
+	Err         error  // the cause
 }
 
 // Error names the operation, the URL and the cause.
@@ -69,8 +84,9 @@ func Do(client *http.Client, req *http.Request, op string, dst any) error {
 	if client == nil {
 		client = DefaultClient()
 	}
+	var contentType string
 	fail := func(status int, err error) error {
-		return &Error{Op: op, URL: req.URL.Redacted(), Status: status, Err: err}
+		return &Error{Op: op, URL: req.URL.Redacted(), Status: status, ContentType: contentType, Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
@@ -82,21 +98,22 @@ func Do(client *http.Client, req *http.Request, op string, dst any) error {
 		return fail(0, err)
 	}
 	defer resp.Body.Close()
+	contentType = resp.Header.Get("Content-Type")
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
 		return fail(resp.StatusCode, fmt.Errorf("reading the response: %w", err))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fail(resp.StatusCode, fmt.Errorf("unexpected status %d", resp.StatusCode))
+		return fail(resp.StatusCode, fmt.Errorf("%w %d", ErrStatus, resp.StatusCode))
 	}
 	if len(body) > MaxBody {
-		return fail(resp.StatusCode, fmt.Errorf("response larger than %d bytes", MaxBody))
+		return fail(resp.StatusCode, ErrTooLarge)
 	}
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || !isJSON(mt) {
-		return fail(resp.StatusCode, fmt.Errorf("content type %q is not JSON", resp.Header.Get("Content-Type")))
+		return fail(resp.StatusCode, fmt.Errorf("content type %q is %w", contentType, ErrNotJSON))
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
-		return fail(resp.StatusCode, fmt.Errorf("invalid JSON: %w", err))
+		return fail(resp.StatusCode, fmt.Errorf("%w: %w", ErrInvalidJSON, err))
 	}
 	return nil
 }
@@ -113,7 +130,10 @@ func isJSON(mediaType string) bool {
 func CheckURL(raw, what string, insecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s %q is not a valid URL: %w", what, raw, err)
+		return nil, fmt.Errorf("%s is not a valid URL: %w", what, err)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%s %q must not contain user information", what, u.Redacted())
 	}
 	if !u.IsAbs() || u.Host == "" {
 		return nil, fmt.Errorf("%s %q is not an absolute URL", what, raw)
