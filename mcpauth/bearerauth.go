@@ -9,9 +9,14 @@ import (
 
 // Authenticator builds the bearer middleware for the single protected
 // resource (or the legacy server), preset from the configuration: accepted
-// issuers, the audience (the resource; RFC 8707), the resource_metadata URL
-// and the scopes advertised in the 401 challenge. opts come after the
-// presets, so they can add to or override them.
+// issuers, the audience (the resource; RFC 8707) and the resource_metadata
+// URL. opts come after the presets, so they can add to or override them.
+//
+// The 401 challenge's scope lists the required scopes
+// ([bearer.WithRequiredScopes]), the ones a client needs for basic use;
+// scopes needed only by some tools belong in ScopesSupported and in a
+// step-up 403, not in the first challenge ([bearer.WithChallengeScopes]
+// overrides this).
 //
 // With several protected resources, use [MCPAuth.ResourceAuthenticator].
 func (a *MCPAuth) Authenticator(v Verifier, opts ...bearer.Option) (*bearer.Authenticator, error) {
@@ -36,9 +41,6 @@ func (a *MCPAuth) ResourceAuthenticator(resource string, v Verifier, opts ...bea
 		bearer.WithIssuers(r.issuers...),
 		bearer.WithAudience(r.id),
 		bearer.WithResourceMetadataURL(r.metadataURL),
-	}
-	if len(r.scopes) > 0 {
-		preset = append(preset, bearer.WithChallengeScopes(r.scopes...))
 	}
 	return bearer.New(v, append(preset, opts...)...)
 }

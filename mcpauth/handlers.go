@@ -3,6 +3,8 @@ package mcpauth
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 
 	"github.com/mcp-auth/go/metadata"
 )
@@ -23,7 +25,12 @@ func (a *MCPAuth) buildHandlers(c Config) error {
 			}
 			docs = append(docs, doc)
 		}
-		var opts []metadata.HandlerOption
+		// The root well-known URL serves a pathless resource if there is
+		// one, and otherwise the first resource configured.
+		opts := []metadata.HandlerOption{}
+		if !slices.ContainsFunc(docs, func(d metadata.ProtectedResource) bool { return pathless(d.Resource) }) {
+			opts = append(opts, metadata.WithRootResource(docs[0].Resource))
+		}
 		if c.InsecureAllowHTTP {
 			opts = append(opts, metadata.InsecureAllowHTTP())
 		}
@@ -31,7 +38,7 @@ func (a *MCPAuth) buildHandlers(c Config) error {
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
-		a.prm, a.prmPaths = h, h.Paths()
+		a.prm, a.register = h, append(a.register, h.Register)
 	}
 	// The RFC 8414 mirror: the legacy server, or the one authorization
 	// server that every resource shares (for 2025-03-26 clients, which look
@@ -45,7 +52,7 @@ func (a *MCPAuth) buildHandlers(c Config) error {
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
-		a.asm, a.asmPaths = h, h.Paths()
+		a.asm, a.register = h, append(a.register, h.Register)
 	}
 	return nil
 }
@@ -68,7 +75,8 @@ func (a *MCPAuth) soleServer() *ServerConfig {
 // ProtectedResourceMetadataHandler returns the handler of the RFC 9728
 // protected resource metadata documents: each resource's document at its
 // path-suffixed well-known URL (/.well-known/oauth-protected-resource/mcp for
-// https://host/mcp), the root well-known URL when it is unambiguous, with
+// https://host/mcp), and at the root well-known URL the document of the
+// resource without a path, or else of the first resource configured, with
 // CORS for browser clients. Mount it beside the MCP endpoint, never behind
 // the bearer middleware; [MCPAuth.Register] does both mounts. In legacy mode
 // it answers 404.
@@ -84,11 +92,17 @@ func (a *MCPAuth) AuthorizationServerMetadataHandler() http.Handler { return a.a
 
 // Register mounts the metadata handlers on mux at their well-known paths.
 // Mount the MCP endpoint separately, behind [MCPAuth.BearerAuth].
+//
+// The patterns are method-specific (GET and OPTIONS; GET covers HEAD), so
+// they do not conflict with a catch-all such as "GET /".
 func (a *MCPAuth) Register(mux *http.ServeMux) {
-	for _, p := range a.prmPaths {
-		mux.Handle(p, a.prm)
+	for _, register := range a.register {
+		register(mux)
 	}
-	for _, p := range a.asmPaths {
-		mux.Handle(p, a.asm)
-	}
+}
+
+// pathless reports whether resource has no path beyond "/".
+func pathless(resource string) bool {
+	u, err := url.Parse(resource)
+	return err == nil && (u.Path == "" || u.Path == "/")
 }

@@ -21,12 +21,11 @@ var ErrInvalidConfig = errors.New("mcpauth: invalid configuration")
 // and scopes agree everywhere. Build it with [New]; it is immutable and safe
 // for concurrent use.
 type MCPAuth struct {
-	legacy    *ServerConfig   // legacy mode (2025-03-26)
-	resources []resourceEntry // resource-server mode, in configuration order
-	prm       http.Handler    // RFC 9728 documents (404 in legacy mode)
-	asm       http.Handler    // RFC 8414 mirror, or 404
-	asmPaths  []string        // where asm is mounted
-	prmPaths  []string        // where prm is mounted
+	legacy    *ServerConfig          // legacy mode (2025-03-26)
+	resources []resourceEntry        // resource-server mode, in configuration order
+	prm       http.Handler           // RFC 9728 documents (404 in legacy mode)
+	asm       http.Handler           // RFC 8414 mirror, or 404
+	register  []func(*http.ServeMux) // mounts prm and asm
 	logger    *slog.Logger
 }
 

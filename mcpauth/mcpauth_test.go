@@ -128,7 +128,7 @@ func TestResourceModeWiring(t *testing.T) {
 		wantStatus int
 		wantHeader []string // substrings of WWW-Authenticate
 	}{
-		{"", 401, []string{`resource_metadata="` + metadataURL + `"`, `scope="whoami:read whoami:admin"`}},
+		{"", 401, []string{`resource_metadata="` + metadataURL + `"`, `scope="whoami:read"`}},
 		{"good", 200, nil},
 		{"other-aud", 401, []string{`error="invalid_token"`, `resource_metadata="` + metadataURL + `"`}},
 		{"other-iss", 401, []string{`error="invalid_token"`}},

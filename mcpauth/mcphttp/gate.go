@@ -1,0 +1,316 @@
+package mcphttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/mcp-auth/go/bearer"
+)
+
+// DefaultMaxBody is the largest request body the scope gate reads when
+// [ToolScopes].MaxBody is zero: 1 MiB.
+const DefaultMaxBody = 1 << 20
+
+// ToolScopes says which scopes each MCP operation needs; [NewScopeGate]
+// enforces it. Every scope must be an RFC 6749 scope-token, and none may be
+// "offline_access", which grants no access and must never be challenged
+// for.
+type ToolScopes struct {
+	// Tools maps a tool name to the scopes a tools/call of it needs beyond
+	// Baseline. A tool that is not listed needs only Baseline.
+	Tools map[string][]string
+	// Methods maps a JSON-RPC method ("resources/read", "prompts/get",
+	// "tools/call", ...) to the scopes every request with that method needs
+	// beyond Baseline; for tools/call they add to the tool's own. Optional.
+	Methods map[string][]string
+	// Baseline lists the scopes every request needs; usually the bearer
+	// middleware's required scopes. They are checked again by the gate and
+	// named first in every 403 challenge: MCP clients (the TypeScript SDK
+	// among them) replace their scopes with the challenged ones on step-up,
+	// so a challenge without them would cost the client its everyday access.
+	Baseline []string
+	// Hierarchy maps a scope to the scopes it implies, transitively; cycles
+	// are allowed. With {"admin": {"read"}}, a token holding "admin" passes
+	// a check for "read". Give the bearer middleware the same hierarchy.
+	Hierarchy map[string][]string
+	// MaxBody is the largest request body the gate reads to decide, in
+	// bytes; a larger body is answered 413. Zero means [DefaultMaxBody];
+	// negative is a configuration error.
+	MaxBody int64
+}
+
+// NewScopeGate returns middleware that grants or refuses each MCP request
+// over HTTP according to cfg, at the HTTP layer, before the MCP transport
+// runs: once a tool handler runs the answer is a 200, so a step-up 403 can
+// only be produced here.
+//
+// The gate must sit behind the bearer middleware (it reads the token's
+// [bearer.AuthInfo] from the request context) and in front of the MCP
+// transport handler (mcp-go's streamable HTTP or SSE message handler, or
+// any other). Only POST requests are judged; GET (the SSE stream), DELETE,
+// OPTIONS and the rest reach next untouched. A POST body is read whole (up
+// to cfg.MaxBody), parsed as one JSON-RPC message or a batch, and answered:
+//
+//   - 500 through w ([bearer.CodeServerError]) when the request context has
+//     no AuthInfo: the bearer middleware is missing in front, a wiring
+//     mistake that must not turn into open access;
+//   - 413 with a JSON-RPC error when the body exceeds MaxBody (an
+//     [http.MaxBytesError] from an outer limit is answered 413 too);
+//   - 400 with a JSON-RPC error when the body is not exactly one JSON value
+//     (code -32700), is not a JSON-RPC message or non-empty batch, has a
+//     member that a case-insensitive decoder would confuse with "method",
+//     "params", "name" or "uri" or such a member twice, has a non-string
+//     method, or is a tools/call without a string params.name (-32600). The
+//     gate passes on nothing it could not judge: a lenient reading
+//     (encoding/json folds case; the legacy SSE transport decodes one value
+//     and ignores what follows) must not run a call the gate never saw;
+//   - 400 with JSON-RPC error -32020 when an Mcp-Method or Mcp-Name header
+//     (MCP 2026-07-28) is present and disagrees with the body, is repeated,
+//     or accompanies a batch. The headers are never trusted alone: the
+//     decision is always taken from the body;
+//   - 403 through w when the token lacks a scope the request needs: a
+//     [*bearer.Error] with [bearer.CodeMissingRequiredScopes] whose Scopes
+//     are Baseline (in the configured order) followed by the other scopes
+//     the request needs (sorted), without duplicates. For a batch that is
+//     the union over its messages. With a [*bearer.Authenticator] as w the
+//     answer carries WWW-Authenticate: Bearer error="insufficient_scope",
+//     scope="...", resource_metadata="...";
+//   - otherwise next is called with the body restored byte for byte (and
+//     ContentLength, GetBody set to match).
+//
+// A token's scopes come from its verifier; one that cannot know them (a
+// userinfo verifier reports none) is refused every scope-gated operation.
+//
+// NewScopeGate checks cfg (scope syntax, empty tool or method names,
+// "offline_access", a negative MaxBody, a nil w) and copies it; later changes
+// to cfg's maps do not affect the gate. The returned middleware is safe for
+// concurrent use; it panics if given a nil handler.
+func NewScopeGate(cfg ToolScopes, w ErrorWriter) (func(http.Handler) http.Handler, error) {
+	g, err := newScopeGate(cfg, w)
+	if err != nil {
+		return nil, err
+	}
+	return g.handler, nil
+}
+
+// scopeGate is the configured gate.
+type scopeGate struct {
+	tools    map[string][]string
+	methods  map[string][]string
+	baseline []string
+	implied  map[string][]string // scope -> the scopes it implies (closure)
+	maxBody  int64
+	errs     ErrorWriter
+}
+
+func newScopeGate(cfg ToolScopes, w ErrorWriter) (*scopeGate, error) {
+	if w == nil {
+		return nil, configError("NewScopeGate: nil ErrorWriter")
+	}
+	if cfg.MaxBody < 0 {
+		return nil, configError("ToolScopes.MaxBody: %d is negative", cfg.MaxBody)
+	}
+	g := &scopeGate{maxBody: cfg.MaxBody, errs: w}
+	if g.maxBody == 0 {
+		g.maxBody = DefaultMaxBody
+	}
+	var err error
+	if g.baseline, err = checkScopes("ToolScopes.Baseline", cfg.Baseline); err != nil {
+		return nil, err
+	}
+	if g.tools, err = checkScopeMap("ToolScopes.Tools", cfg.Tools); err != nil {
+		return nil, err
+	}
+	if g.methods, err = checkScopeMap("ToolScopes.Methods", cfg.Methods); err != nil {
+		return nil, err
+	}
+	for k, vs := range cfg.Hierarchy {
+		for _, s := range append([]string{k}, vs...) {
+			if !isScopeToken(s) {
+				return nil, configError("ToolScopes.Hierarchy: %q is not a valid scope", s)
+			}
+		}
+	}
+	g.implied = closure(cfg.Hierarchy)
+	return g, nil
+}
+
+// checkScopes validates a list of needed scopes and returns it without
+// duplicates, in first-seen order.
+func checkScopes(field string, scopes []string) ([]string, error) {
+	out := make([]string, 0, len(scopes))
+	for _, s := range scopes {
+		if !isScopeToken(s) {
+			return nil, configError("%s: %q is not a valid scope", field, s)
+		}
+		if s == scopeOfflineAccess {
+			return nil, configError("%s: %q grants no access and cannot be required", field, s)
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func checkScopeMap(field string, m map[string][]string) (map[string][]string, error) {
+	out := make(map[string][]string, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) { // sorted: the same error every time
+		if k == "" {
+			return nil, configError("%s: empty name", field)
+		}
+		scopes, err := checkScopes(field+"["+k+"]", m[k])
+		if err != nil {
+			return nil, err
+		}
+		out[k] = scopes
+	}
+	return out, nil
+}
+
+func (g *scopeGate) handler(next http.Handler) http.Handler {
+	if next == nil {
+		panic("mcphttp: scope gate given a nil http.Handler")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		info, ok := bearer.FromContext(r.Context())
+		if !ok {
+			g.errs.WriteError(w, r, misconfigured("the scope gate found no authenticated identity", errNoAuthInfo))
+			return
+		}
+		body, status := g.readBody(r)
+		switch status {
+		case http.StatusRequestEntityTooLarge:
+			writeRPCError(w, status, rpcInvalidRequest, "request body too large", nil)
+			return
+		case http.StatusBadRequest:
+			writeRPCError(w, status, rpcParseError, "request body could not be read", nil)
+			return
+		}
+		if id, err := g.decide(info, r.Header, body); err != nil {
+			var pe *parseError
+			if errors.As(err, &pe) {
+				writeRPCError(w, http.StatusBadRequest, pe.code, pe.message, id)
+				return
+			}
+			g.errs.WriteError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, withBody(r, body))
+	})
+}
+
+// readBody reads r's body whole, or reports 413 (too large) or 400
+// (unreadable) instead.
+func (g *scopeGate) readBody(r *http.Request) ([]byte, int) {
+	if r.ContentLength > g.maxBody {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	if r.Body == nil {
+		return []byte{}, 0
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, http.StatusRequestEntityTooLarge
+		}
+		return nil, http.StatusBadRequest
+	}
+	if int64(len(body)) > g.maxBody {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	return body, 0
+}
+
+// withBody returns a shallow copy of r whose body is body again, with the
+// length fields to match.
+func withBody(r *http.Request, body []byte) *http.Request {
+	r2 := r.WithContext(r.Context())
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r2.ContentLength = int64(len(body))
+	r2.TransferEncoding = nil
+	return r2
+}
+
+// decide grants (nil) or refuses the request whose token is info, headers
+// h and body body. A refusal is a [*parseError] (400, answered with the
+// returned JSON-RPC id) or a [*bearer.Error] (403).
+func (g *scopeGate) decide(info *bearer.AuthInfo, h http.Header, body []byte) (json.RawMessage, error) {
+	msgs, batch, err := parseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	var id json.RawMessage
+	if !batch {
+		id = msgs[0].id
+	}
+	if err := checkHeaders(h.Values("Mcp-Method"), h.Values("Mcp-Name"), msgs, batch); err != nil {
+		return id, err
+	}
+	extra := g.extraScopes(msgs)
+	held := g.held(info.Scopes)
+	for _, s := range g.baseline {
+		if !held[s] {
+			return id, g.insufficient(extra)
+		}
+	}
+	for _, s := range extra {
+		if !held[s] {
+			return id, g.insufficient(extra)
+		}
+	}
+	return id, nil
+}
+
+// extraScopes returns the scopes msgs need beyond the baseline, sorted and
+// without duplicates.
+func (g *scopeGate) extraScopes(msgs []rpcMessage) []string {
+	var out []string
+	add := func(scopes []string) {
+		for _, s := range scopes {
+			if !slices.Contains(g.baseline, s) && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	for _, m := range msgs {
+		if m.method == "" {
+			continue // a response to a server request: needs the baseline only
+		}
+		add(g.methods[m.method])
+		if m.method == methodToolsCall {
+			add(g.tools[m.name])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// held returns the token's scopes with everything they imply.
+func (g *scopeGate) held(granted []string) map[string]bool {
+	held := make(map[string]bool, len(granted)*2)
+	for _, s := range granted {
+		held[s] = true
+		for _, t := range g.implied[s] {
+			held[t] = true
+		}
+	}
+	return held
+}
+
+// insufficient is the 403 refusal naming everything the request needs.
+func (g *scopeGate) insufficient(extra []string) *bearer.Error {
+	e := bearer.NewError(bearer.CodeMissingRequiredScopes, "the access token lacks a scope this request needs", nil)
+	e.Scopes = append(slices.Clone(g.baseline), extra...)
+	return e
+}
