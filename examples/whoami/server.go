@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/mcp-auth/go/bearer"
+	"github.com/mcp-auth/go/config"
+	"github.com/mcp-auth/go/examples/internal/devissuer"
+	"github.com/mcp-auth/go/mcpauth"
+	"github.com/mcp-auth/go/mcpauth/mcphttp"
+)
+
+// app is a running whoami server.
+type app struct {
+	origin      string // http://host:port
+	resource    string // the streamable HTTP endpoint's resource identifier
+	sseResource string // the legacy SSE endpoint's
+	issuer      string
+	verifier    string
+	dev         *devissuer.Issuer // nil with an external provider
+	httpServer  *http.Server
+	sse         *server.SSEServer
+	closers     []func() error
+	served      chan error
+}
+
+// run starts the server, prints where it is, and serves until ctx ends.
+func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) error {
+	a, err := start(ctx, o, logger)
+	if err != nil {
+		return err
+	}
+	a.printWelcome(stdout)
+	select {
+	case <-ctx.Done():
+	case err := <-a.served:
+		return err
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return a.shutdown(shutdownCtx)
+}
+
+// start listens, discovers the provider, wires mcp-auth and serves in the
+// background.
+func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err error) {
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	a := &app{origin: "http://" + ln.Addr().String(), verifier: o.verifier, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			ln.Close()
+			a.closeAll()
+		}
+	}()
+	a.resource = o.resource
+	if a.resource == "" {
+		a.resource = a.origin + "/mcp"
+	}
+	a.sseResource = a.origin + "/sse"
+
+	if o.verifier == "userinfo" && len(o.scopes) > 0 {
+		return nil, errors.New("-scopes cannot be checked with -verifier userinfo: userinfo does not report a token's scopes (use jwt, introspection or auto)")
+	}
+	// Opaque tokens checked at userinfo need the OpenID scopes; ask
+	// clients for them in the challenge and the metadata.
+	usesUserinfo := o.verifier == "userinfo" || (o.verifier == "auto" && o.clientID == "")
+	basic := slices.Clone(o.scopes)
+	if usesUserinfo {
+		basic = appendNew(basic, "openid", "profile", "email")
+	}
+	advertised := appendNew(slices.Clone(basic), o.adminScope)
+
+	a.issuer = o.issuer
+	if a.issuer == "" {
+		if a.dev, err = devissuer.Start(ctx, devissuer.Config{Scopes: appendNew(slices.Clone(o.scopes), o.adminScope), Logger: logger}); err != nil {
+			return nil, fmt.Errorf("start the development issuer: %w", err)
+		}
+		a.closers = append(a.closers, a.dev.Close)
+		a.issuer = a.dev.URL()
+		if o.clientID == "" && o.verifier == "introspection" {
+			// Play the provider's console: register this server as a
+			// confidential client that may introspect tokens.
+			o.clientID, o.clientSecret = "whoami-resource-server", rand.Text()
+			if err := a.dev.RegisterClient(devissuer.Client{ID: o.clientID, Secret: o.clientSecret, Name: "whoami"}); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	as, err := mcpauth.FetchServerConfig(ctx, a.issuer, config.Auto)
+	if err != nil {
+		return nil, fmt.Errorf("cannot discover the authorization server %s (check -issuer: it must be the provider's issuer URL, such as https://<tenant>.logto.app/oidc, and reachable from here): %w", a.issuer, err)
+	}
+	auth, err := mcpauth.New(mcpauth.Config{
+		Logger: logger,
+		ProtectedResources: []mcpauth.ResourceConfig{
+			{Resource: a.resource, AuthorizationServers: []*mcpauth.ServerConfig{as}, ScopesSupported: advertised,
+				Document: docWithName("whoami (streamable HTTP)")},
+			{Resource: a.sseResource, AuthorizationServers: []*mcpauth.ServerConfig{as}, ScopesSupported: advertised,
+				Document: docWithName("whoami (legacy SSE)")},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	v, err := newVerifier(auth, o, func(c func() error) { a.closers = append(a.closers, c) })
+	if err != nil {
+		return nil, err
+	}
+
+	mcpServer := newMCPServer()
+	tools := mcphttp.ToolScopes{Baseline: o.scopes}
+	if o.adminScope != "" {
+		tools.Tools = map[string][]string{"token_info": {o.adminScope}}
+	}
+	common := []bearer.Option{bearer.WithRequiredScopes(o.scopes...), bearer.WithChallengeScopes(basic...), bearer.WithLogger(logger)}
+
+	mux := http.NewServeMux()
+	auth.Register(mux)
+
+	// Streamable HTTP at /mcp: bearer auth, then the session binding, then
+	// the per-tool scope gate, then mcp-go.
+	mcpAuth, err := auth.ResourceAuthenticator(a.resource, v, common...)
+	if err != nil {
+		return nil, err
+	}
+	gate, err := mcphttp.NewScopeGate(tools, mcpAuth)
+	if err != nil {
+		return nil, err
+	}
+	binding, err := mcphttp.NewSessionBinding(mcpAuth)
+	if err != nil {
+		return nil, err
+	}
+	streamable := server.NewStreamableHTTPServer(mcpServer)
+	mux.Handle("/mcp", mcpAuth.Handler(binding.Handler(gate(streamable))))
+
+	// The legacy SSE transport (MCP 2024-11-05): GET /sse opens the stream,
+	// POST /message carries the requests; both belong to the /sse resource.
+	sseAuth, err := auth.ResourceAuthenticator(a.sseResource, v, common...)
+	if err != nil {
+		return nil, err
+	}
+	sseGate, err := mcphttp.NewScopeGate(tools, sseAuth)
+	if err != nil {
+		return nil, err
+	}
+	a.sse = server.NewSSEServer(mcpServer, server.WithBaseURL(a.origin))
+	mux.Handle("/sse", sseAuth.Handler(a.sse.SSEHandler()))
+	mux.Handle("/message", sseAuth.Handler(sseGate(a.sse.MessageHandler())))
+
+	a.httpServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := a.httpServer.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			a.served <- err
+		}
+		close(a.served)
+	}()
+	logger.Info("whoami serving", "issuer", a.issuer, "verifier", o.verifier, "resource", a.resource,
+		"metadata", a.origin+"/.well-known/oauth-protected-resource/mcp", "development_issuer", a.dev != nil)
+	return a, nil
+}
+
+// appendNew appends the non-empty values not yet in list.
+func appendNew(list []string, values ...string) []string {
+	for _, v := range values {
+		if v != "" && !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
+// shutdown stops serving (ending open SSE streams), then closes the
+// verifier and the development issuer.
+func (a *app) shutdown(ctx context.Context) error {
+	var errs []error
+	if a.sse != nil {
+		errs = append(errs, a.sse.Shutdown(ctx))
+	}
+	if err := a.httpServer.Shutdown(ctx); err != nil {
+		errs = append(errs, err, a.httpServer.Close())
+	}
+	errs = append(errs, a.closeAll())
+	return errors.Join(errs...)
+}
+
+// closeAll closes what start opened, last first.
+func (a *app) closeAll() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+func (a *app) printWelcome(w io.Writer) {
+	fmt.Fprintf(w, "whoami MCP server\n  streamable HTTP: %s\n  legacy SSE:      %s\n  metadata:        %s/.well-known/oauth-protected-resource/mcp\n  issuer:          %s\n  verifier:        %s\n",
+		a.resource, a.sseResource, a.origin, a.issuer, a.verifier)
+	if a.dev != nil {
+		fmt.Fprintf(w, "\nDevelopment issuer running in this process (for trying things out only).\n"+
+			"Point an MCP client at %s, for example:\n"+
+			"  npx @modelcontextprotocol/inspector   (Streamable HTTP, URL above, Auth Settings -> Quick OAuth Flow)\n"+
+			"  go run ./examples/agent -url %s\n"+
+			"Log in as demo / demo, approve the consent page, then call the whoami tool.\n",
+			a.resource, a.resource)
+	}
+}
