@@ -218,7 +218,16 @@ func (g *scopeGate) readBody(r *http.Request) ([]byte, int) {
 	if r.Body == nil {
 		return []byte{}, 0
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	var body []byte
+	var err error
+	if r.ContentLength > 0 {
+		// The server's body reader stops at ContentLength, so one buffer of
+		// that size is enough; a body shorter than announced is an error.
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	}
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, http.StatusRequestEntityTooLarge

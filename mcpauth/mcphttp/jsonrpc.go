@@ -212,8 +212,16 @@ func exactMember(fields []jsonMember, name string) json.RawMessage {
 // JSON decoder: equal under Unicode simple case folding (what encoding/json
 // uses) once '_' and '-' are dropped.
 func nearName(name, want string) bool {
+	if len(name) < len(want) { // want is ASCII: a fold-equal name has at least its length
+		return false
+	}
 	if strings.ContainsAny(name, "_-") {
-		name = strings.NewReplacer("_", "", "-", "").Replace(name)
+		name = strings.Map(func(r rune) rune {
+			if r == '_' || r == '-' {
+				return -1
+			}
+			return r
+		}, name)
 	}
 	return strings.EqualFold(name, want)
 }
