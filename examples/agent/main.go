@@ -78,7 +78,13 @@ func run(ctx context.Context, cfg agentConfig) error {
 		return err
 	}
 	defer a.close()
-	scopes := union(d.challengeScopes, d.scopesSupported, cfg.extraScopes)
+	// The MCP scope selection strategy (2025-11-25): the scopes of the
+	// challenge, or else everything the resource advertises.
+	scopes := d.challengeScopes
+	if len(scopes) == 0 {
+		scopes = d.scopesSupported
+	}
+	scopes = union(scopes, cfg.extraScopes)
 	if err := a.authorize(ctx, scopes); err != nil {
 		return err
 	}
