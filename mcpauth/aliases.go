@@ -25,6 +25,9 @@ type ServerType = config.ServerType
 
 // The authorization server types.
 const (
+	// Auto tries the locations an MCP client tries (2025-11-25): RFC 8414
+	// first, then OpenID Connect, with path insertion and appending.
+	Auto = config.Auto
 	// OAuth: RFC 8414, /.well-known/oauth-authorization-server inserted
 	// before the issuer's path.
 	OAuth = config.OAuth

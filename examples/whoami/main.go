@@ -76,7 +76,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&scopes, "scopes", env("SCOPES", ""), "space-separated scopes every MCP request needs")
 	fs.StringVar(&o.clientID, "client-id", env("CLIENT_ID", ""), "client ID for token introspection")
 	fs.StringVar(&o.clientSecret, "client-secret", env("CLIENT_SECRET", ""), "client secret for token introspection")
-	fs.StringVar(&o.adminScope, "admin-scope", env("ADMIN_SCOPE", "whoami:admin"), `scope the token_info tool needs on top of -scopes (step-up); "none" for no extra scope`)
+	fs.StringVar(&o.adminScope, "admin-scope", env("ADMIN_SCOPE", ""), "scope the token_info tool needs on top of -scopes, answered with a 403 step-up challenge (for example whoami:admin)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -86,9 +86,6 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		return o, err
 	}
 	o.scopes = strings.Fields(scopes)
-	if o.adminScope == "none" {
-		o.adminScope = ""
-	}
 	switch o.verifier {
 	case "auto", "userinfo", "jwt", "introspection":
 	default:

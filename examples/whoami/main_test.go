@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseFlags(t *testing.T) {
+	env := map[string]string{"MCP_AUTH_ISSUER": "https://env.example/oidc", "MCP_AUTH_SCOPES": "a b"}
+	getenv := func(k string) string { return env[k] }
+	tests := []struct {
+		name    string
+		args    []string
+		want    options
+		wantErr string
+	}{
+		{"defaults and environment", nil, options{issuer: "https://env.example/oidc", addr: "127.0.0.1:3001", verifier: "auto", scopes: []string{"a", "b"}}, ""},
+		{"flags beat the environment", []string{"-issuer", "https://flag.example", "-scopes", "", "-verifier", "jwt", "-admin-scope", "x:admin"},
+			options{issuer: "https://flag.example", addr: "127.0.0.1:3001", verifier: "jwt", scopes: []string{}, adminScope: "x:admin"}, ""},
+		{"unknown verifier", []string{"-verifier", "magic"}, options{}, "-verifier must be"},
+		{"secret without id", []string{"-client-secret", "s"}, options{}, "go together"},
+		{"stray argument", []string{"extra"}, options{}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr strings.Builder
+			got, err := parseFlags(tt.args, getenv, &stderr)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.scopes == nil {
+				got.scopes = []string{}
+			}
+			if tt.want.scopes == nil {
+				tt.want.scopes = []string{}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A provider that cannot be discovered stops the server at start with an
+// error that says what to fix.
+func TestStartExplainsDiscoveryFailure(t *testing.T) {
+	_, err := start(context.Background(), options{addr: "127.0.0.1:0", issuer: "http://127.0.0.1:1/oidc", verifier: "auto"}, quietLogger())
+	if err == nil || !strings.Contains(err.Error(), "check -issuer") || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUserinfoCannotCheckScopes(t *testing.T) {
+	_, err := start(context.Background(), options{addr: "127.0.0.1:0", verifier: "userinfo", scopes: []string{"a"}}, quietLogger())
+	if err == nil || !strings.Contains(err.Error(), "userinfo") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// run prints what to do next and stops cleanly when its context ends.
+func TestRunPrintsWelcomeAndShutsDown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, options{addr: "127.0.0.1:0", verifier: "auto"}, quietLogger(), pw); pw.Close() }()
+	buf := make([]byte, 4096)
+	n, _ := io.ReadAtLeast(pr, buf, 200)
+	out := string(buf[:n])
+	cancel()
+	go io.Copy(io.Discard, pr)
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+	for _, want := range []string{"streamable HTTP: http://127.0.0.1:", "/mcp", "issuer:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("welcome lacks %q:\n%s", want, out)
+		}
+	}
+}
