@@ -71,7 +71,10 @@ func TestRunPrintsWelcomeAndShutsDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, options{addr: "127.0.0.1:0", verifier: "auto"}, quietLogger(), pw); pw.Close() }()
+	go func() {
+		done <- run(ctx, options{addr: "127.0.0.1:0", verifier: "auto"}, quietLogger(), pw)
+		pw.Close()
+	}()
 	buf := make([]byte, 4096)
 	n, _ := io.ReadAtLeast(pr, buf, 200)
 	out := string(buf[:n])

@@ -48,6 +48,10 @@ const (
 	Hang
 	// Reset closes the connection with a TCP RST before any response.
 	Reset
+	// Truncated sends "200 application/json" and part of the body its
+	// Content-Length announces, then closes the connection (the client
+	// reads the headers, then meets an unexpected EOF).
+	Truncated
 	// InvalidJSON answers 200 application/json with a truncated document.
 	InvalidJSON
 	// WrongContentType forwards the provider's answer with its
@@ -67,7 +71,7 @@ const (
 
 var faultNames = [...]string{
 	Pass: "pass", Status500: "500", Status502: "502", Status503: "503", Status429: "429",
-	Slow: "slow", SlowBody: "slow-body", Hang: "hang", Reset: "reset",
+	Slow: "slow", SlowBody: "slow-body", Hang: "hang", Reset: "reset", Truncated: "truncated",
 	InvalidJSON: "invalid-json", WrongContentType: "wrong-content-type", Oversize: "oversize",
 }
 
@@ -276,13 +280,16 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		case <-p.stop:
 		}
-	case Reset:
-		conn, _, err := http.NewResponseController(w).Hijack()
+	case Reset, Truncated:
+		conn, buf, err := http.NewResponseController(w).Hijack()
 		if err != nil {
 			http.Error(w, "cannot hijack", http.StatusInternalServerError)
 			return
 		}
-		if tc, ok := conn.(*net.TCPConn); ok {
+		if f == Truncated {
+			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{\"sub\":\"inj")
+			buf.Flush()
+		} else if tc, ok := conn.(*net.TCPConn); ok {
 			tc.SetLinger(0) // close sends RST, not FIN
 		}
 		conn.Close()
