@@ -1,0 +1,117 @@
+package bearer
+
+// Helpers shared by the verifiers that ask the authorization server about a
+// token (userinfo and introspection).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/mcp-auth/go/internal/fetch"
+	"github.com/mcp-auth/go/internal/tokencache"
+)
+
+// Defaults of the remote verifiers.
+const (
+	defaultCacheSize = 10_000
+	defaultLeeway    = 60 * time.Second
+)
+
+// remoteSettings is what both remote verifiers derive from [common].
+type remoteSettings struct {
+	client  *http.Client
+	logger  *slog.Logger
+	timeout time.Duration // bound on one shared call to the provider
+	ttl     time.Duration // 0: results are not cached
+	size    int
+}
+
+// remoteSetup checks the shared options and fills in their defaults.
+// defaultTTL applies when no WithCacheTTL was given.
+func remoteSetup(c *common, defaultTTL time.Duration) (remoteSettings, error) {
+	s := remoteSettings{client: c.httpClient, logger: c.logger, ttl: defaultTTL, size: c.cacheSize}
+	if c.cacheSet {
+		if c.cacheTTL < 0 {
+			return s, fmt.Errorf("cache TTL %v is negative", c.cacheTTL)
+		}
+		s.ttl = c.cacheTTL
+	}
+	switch {
+	case c.cacheSize < 0:
+		return s, fmt.Errorf("cache size %d is negative", c.cacheSize)
+	case c.cacheSize == 0:
+		s.size = defaultCacheSize
+	}
+	if s.ttl == 0 {
+		s.size = 0 // still coalesces concurrent look-ups, stores nothing
+	}
+	if s.client == nil {
+		s.client = fetch.DefaultClient()
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	// Load runs a provider call without the caller's cancellation (other
+	// callers may be waiting for it), so it needs a bound of its own.
+	s.timeout = fetch.DefaultTimeout
+	if t := s.client.Timeout; t > 0 && t < s.timeout {
+		s.timeout = t
+	}
+	return s, nil
+}
+
+// newRemoteCache returns the result cache for s, on the verifier's clock.
+func newRemoteCache(s remoteSettings, now func() time.Time) *tokencache.Cache[*AuthInfo] {
+	return tokencache.New[*AuthInfo](s.size, now)
+}
+
+// remoteTokenSyntaxOK reports whether token is an RFC 6750 b64token:
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". Anything
+// else cannot be a valid token, and is refused before it reaches the
+// network (a control character could not even be sent in a header).
+func remoteTokenSyntaxOK(token string) bool {
+	end := len(token)
+	for end > 0 && token[end-1] == '=' {
+		end--
+	}
+	if end == 0 {
+		return false
+	}
+	for i := range end {
+		c := token[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// remoteWaitError maps the error of a caller who stopped waiting (its
+// context ended) to a typed error: the token could not be checked, which
+// is no evidence against it.
+func remoteWaitError(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return ProviderUnavailable("the token could not be checked before the request ended", err)
+	}
+	return NewError(CodeServerError, "the token could not be checked", err)
+}
+
+// remoteStatus returns the HTTP status carried by a failed fetch, or 0.
+func remoteStatus(err error) int {
+	var fe *fetch.Error
+	if errors.As(err, &fe) {
+		return fe.Status
+	}
+	return 0
+}

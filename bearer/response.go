@@ -1,0 +1,303 @@
+package bearer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// retryAfterSeconds is the Retry-After of a 503: long enough for a blip at
+// the authorization server to pass, short enough not to stall an agent.
+const retryAfterSeconds = "5"
+
+// maxDetailLength caps the verifier's description in a body shown with
+// [WithShowErrorDetails].
+const maxDetailLength = 200
+
+var (
+	errNoAuthInfo     = errors.New("bearer: no AuthInfo in the request context")
+	errBadScope       = errors.New("bearer: CheckScopes called with a malformed scope")
+	errNilAuthInfo    = errors.New("bearer: the verifier returned neither an AuthInfo nor an error")
+	errNilError       = errors.New("bearer: WriteError called with a nil error")
+	errVerifierFailed = errors.New("bearer: the verifier failed")
+)
+
+// fixedDescriptions are this package's own words for each code: the only
+// text that goes into a challenge's error_description.
+var fixedDescriptions = map[Code]string{
+	CodeMissingAuthHeader:       "The request has no Authorization header; send a bearer token.",
+	CodeInvalidAuthHeaderFormat: "The Authorization header does not use the Bearer scheme.",
+	CodeMissingBearerToken:      "The Authorization header has no bearer token.",
+	CodeInvalidRequest:          "The Authorization header is malformed.",
+	CodeInvalidToken:            "The access token is invalid or has expired.",
+	CodeInvalidIssuer:           "The access token was issued by an issuer this resource does not trust.",
+	CodeInvalidAudience:         "The access token was not issued for this resource.",
+	CodeMissingRequiredScopes:   "The access token lacks a scope this request needs.",
+	CodeProviderUnavailable:     "The authorization server is unavailable; try again later.",
+	CodeServerError:             "The server could not check the access token.",
+}
+
+// fixedDescription returns the fixed text for c, or for its category when c
+// is a code this package does not define.
+func fixedDescription(c Code) string {
+	if d, ok := fixedDescriptions[c]; ok {
+		return d
+	}
+	switch c.category() {
+	case ErrMissingToken:
+		return fixedDescriptions[CodeMissingAuthHeader]
+	case ErrInvalidRequest:
+		return fixedDescriptions[CodeInvalidRequest]
+	case ErrInsufficientScope:
+		return fixedDescriptions[CodeMissingRequiredScopes]
+	case ErrProviderUnavailable:
+		return fixedDescriptions[CodeProviderUnavailable]
+	case ErrMisconfigured:
+		return fixedDescriptions[CodeServerError]
+	default:
+		return fixedDescriptions[CodeInvalidToken]
+	}
+}
+
+// bodyErrorCode is the JSON body's "error": the RFC 6750 code, or for
+// failures that have none, "temporarily_unavailable" and "server_error"
+// (RFC 6749's names for them). Requests without credentials get
+// "invalid_token" in the body, as the MCP SDKs send, while their challenge
+// has no error attribute. With legacy codes, mcp-auth's own codes are used.
+func bodyErrorCode(c Code, legacy bool) string {
+	if legacy {
+		return string(c)
+	}
+	switch c.category() {
+	case ErrInvalidRequest:
+		return "invalid_request"
+	case ErrInsufficientScope:
+		return "insufficient_scope"
+	case ErrProviderUnavailable:
+		return "temporarily_unavailable"
+	case ErrMisconfigured:
+		return "server_error"
+	default:
+		return "invalid_token"
+	}
+}
+
+// refusalFromVerifier turns what a [Verifier] returned into the refusal. A
+// provider failure is checked first, so that an error that is both can never
+// be reported as an invalid token.
+func refusalFromVerifier(err error) *Error {
+	var e *Error
+	switch {
+	case errors.Is(err, ErrProviderUnavailable):
+		if errors.As(err, &e) && e.Code.category() == ErrProviderUnavailable {
+			return e
+		}
+		return ProviderUnavailable("the authorization server could not be reached", err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return ProviderUnavailable("the access token could not be checked in time", err)
+	case errors.Is(err, ErrInvalidToken):
+		if errors.As(err, &e) && e.Code.category() == ErrInvalidToken {
+			return e
+		}
+		return InvalidToken("the access token is invalid", err)
+	case errors.Is(err, ErrInsufficientScope):
+		if errors.As(err, &e) && e.Code.category() == ErrInsufficientScope {
+			return e
+		}
+		return NewError(CodeMissingRequiredScopes, "the access token lacks a scope this request needs", err)
+	default:
+		return NewError(CodeServerError, "the access token could not be checked", fmt.Errorf("%w: %w", errVerifierFailed, err))
+	}
+}
+
+// errorToRefusal turns any error handed to WriteError into an [*Error]: an *Error
+// in its chain as it is, anything else as a verifier error would be.
+func errorToRefusal(err error) *Error {
+	if err == nil {
+		return NewError(CodeServerError, "", errNilError)
+	}
+	var e *Error
+	if errors.As(err, &e) && e != nil {
+		return e
+	}
+	return refusalFromVerifier(err)
+}
+
+// WriteError writes the refusal for err: the status its code maps to (400,
+// 401, 403, 500 or 503; [Code.Status]), the WWW-Authenticate challenge for
+// 400, 401 and 403, Retry-After for 503, Access-Control-Expose-Headers,
+// "Cache-Control: no-store" and a JSON body {"error": ..., "error_description":
+// ...}. err is normally an [*Error] from [Authenticator.Authenticate] or
+// [Authenticator.CheckScopes]; any other error is classified as a verifier's
+// would be, and a nil err is answered with 500.
+//
+// A 403 challenge lists the scopes in the error (or the required scopes if
+// it has none); 400 and 401 challenges list the challenge scopes
+// ([WithChallengeScopes]). Every challenge names the resource metadata URL
+// when one is configured.
+//
+// WriteError always writes the default response: it neither calls the
+// [WithErrorHandler] hook (so the hook may call it) nor logs. It must be
+// called before anything else is written to w.
+func (a *Authenticator) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	e := errorToRefusal(err)
+	h := w.Header()
+	a.setRefusalHeaders(h, e)
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(e.Code.Status())
+	_, _ = w.Write(a.body(r, e))
+}
+
+// setRefusalHeaders sets the headers that belong to a refusal whoever writes
+// its body: the challenge, Retry-After and Access-Control-Expose-Headers.
+func (a *Authenticator) setRefusalHeaders(h http.Header, e *Error) {
+	exposeWWWAuthenticate(h)
+	switch e.Code.Status() {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		h.Set("WWW-Authenticate", a.challengeFor(e))
+	case http.StatusServiceUnavailable:
+		h.Set("Retry-After", retryAfterSeconds)
+	}
+}
+
+// challengeFor returns the WWW-Authenticate value for e.
+func (a *Authenticator) challengeFor(e *Error) string {
+	if e.Code.category() != ErrInsufficientScope {
+		if s, ok := a.challenges[e.Code]; ok {
+			return s
+		}
+	}
+	return a.buildChallenge(e.Code, e.Scopes)
+}
+
+func (a *Authenticator) buildChallenge(c Code, scopes []string) string {
+	ch := challenge{errorCode: c.OAuthError(), resourceMetadata: a.resourceMetadataURL}
+	if a.showDetails {
+		ch.description = fixedDescription(c)
+	}
+	if c.category() == ErrInsufficientScope {
+		ch.scopes = scopes
+		if len(ch.scopes) == 0 {
+			ch.scopes = a.requiredScopes
+		}
+	} else {
+		ch.scopes = a.challengeScopes
+	}
+	return ch.String()
+}
+
+// body returns the JSON body for e.
+func (a *Authenticator) body(r *http.Request, e *Error) []byte {
+	if !a.showDetails {
+		if b, ok := a.bodies[e.Code]; ok {
+			return b
+		}
+		return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), fixedDescription(e.Code))
+	}
+	desc := fixedDescription(e.Code)
+	if d := a.safeDetail(r, e.Description); d != "" {
+		desc = d
+	}
+	return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), desc)
+}
+
+// safeDetail returns d fit for a client: printable ASCII only, capped, and
+// empty if it contains the request's token (a careless verifier's
+// description must not echo it).
+func (a *Authenticator) safeDetail(r *http.Request, d string) string {
+	if !hasQuotable(d) {
+		return ""
+	}
+	if r != nil {
+		if tok, e := parseAuthorization(r.Header, a.maxHeaderLen); e == nil && strings.Contains(d, tok) {
+			return ""
+		}
+	}
+	b := appendPrintableASCII(make([]byte, 0, len(d)), d)
+	if len(b) > maxDetailLength {
+		b = append(b[:maxDetailLength-3], "..."...)
+	}
+	return string(b)
+}
+
+func appendPrintableASCII(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if isQuotable(s[i]) {
+			b = append(b, s[i])
+		}
+	}
+	return b
+}
+
+// refusalBody returns {"error":code,"error_description":desc}. Both strings
+// are reduced to printable ASCII and escaped, HTML-safe as encoding/json
+// would.
+func refusalBody(code, desc string) []byte {
+	b := make([]byte, 0, len(`{"error":"","error_description":""}`)+len(code)+len(desc)+8)
+	b = append(b, `{"error":"`...)
+	b = appendBodyText(b, code)
+	b = append(b, `","error_description":"`...)
+	b = appendBodyText(b, desc)
+	return append(b, `"}`...)
+}
+
+func appendBodyText(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case !isQuotable(c):
+			// dropped, as in challenges
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '<' || c == '>' || c == '&':
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// exposeHeadersName is the response header that lets browser clients read the
+// challenge.
+const exposeHeadersName = "Access-Control-Expose-Headers"
+
+// exposeWWWAuthenticate adds WWW-Authenticate to Access-Control-Expose-Headers,
+// keeping the names already there.
+func exposeWWWAuthenticate(h http.Header) {
+	values := h[exposeHeadersName]
+	for _, v := range values {
+		if headerListHas(v, "WWW-Authenticate") {
+			return
+		}
+	}
+	if len(values) == 0 {
+		h[exposeHeadersName] = []string{"WWW-Authenticate"}
+		return
+	}
+	last := values[len(values)-1]
+	if strings.TrimSpace(last) == "" {
+		last = "WWW-Authenticate"
+	} else {
+		last += ", WWW-Authenticate"
+	}
+	h[exposeHeadersName] = append(values[:len(values)-1:len(values)-1], last)
+}
+
+// headerListHas reports whether the comma-separated list v names name
+// (case-insensitively).
+func headerListHas(v, name string) bool {
+	for v != "" {
+		item, rest, _ := strings.Cut(v, ",")
+		if headerEqualFold(strings.TrimSpace(item), name) {
+			return true
+		}
+		v = rest
+	}
+	return false
+}
