@@ -151,7 +151,7 @@ func discover(ctx context.Context, s *fetchSettings, issuer string, cands []cand
 		switch {
 		case errors.Is(err, errMemberType):
 			return fail(ErrInvalidMetadata, c, status, err)
-		case err != nil && (status == 0 || status >= 500 || ctx.Err() != nil):
+		case err != nil && (ctx.Err() != nil || !absent(err, status)):
 			return fail(ErrUnavailable, c, status, err)
 		case err != nil:
 			failed.Attempts = append(failed.Attempts, Attempt{URL: c.url, Status: status, Err: err})
@@ -181,6 +181,24 @@ func discover(ctx context.Context, s *fetchSettings, issuer string, cands []cand
 	return nil, failed
 }
 
+// absent reports whether a failed read says that no metadata document is
+// at the URL (a 4xx other than 408 and 429, or an answer that is not a JSON
+// object), as opposed to the server failing to deliver one (network errors,
+// timeouts, a body cut short, 408, 429, 5xx), which must stop discovery
+// rather than let it settle for another location's document.
+func absent(err error, status int) bool {
+	switch {
+	case errors.Is(err, fetch.ErrStatus):
+		return status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+	default:
+		return errors.Is(err, fetch.ErrNotJSON) || errors.Is(err, fetch.ErrInvalidJSON) ||
+			errors.Is(err, fetch.ErrTooLarge) || errors.Is(err, errNotObject)
+	}
+}
+
+// errNotObject: the answer is JSON but not a JSON object.
+var errNotObject = errors.New("the response is JSON but not a JSON object")
+
 // errMemberType marks a document that is a JSON object but has a named
 // member of the wrong type: a broken document, not a missing one.
 var errMemberType = errors.New("broken metadata document")
@@ -201,7 +219,7 @@ func getMetadata(ctx context.Context, client *http.Client, u string) (*Metadata,
 		return nil, 0, err
 	}
 	if trimmed := bytes.TrimSpace(raw); len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, http.StatusOK, errors.New("the response is JSON but not a JSON object")
+		return nil, http.StatusOK, errNotObject
 	}
 	m := new(Metadata)
 	if err := json.Unmarshal(raw, m); err != nil {

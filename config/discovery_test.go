@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -483,5 +485,38 @@ func TestFetchErrorZeroValue(t *testing.T) {
 	var fe FetchError
 	if fe.Error() == "" || fe.Unwrap() != nil || fe.Is(ErrNotFound) {
 		t.Errorf("zero FetchError: %q", fe.Error())
+	}
+}
+
+// An answer that says "try later" (429, 408) or a body cut short is an
+// outage, not an absent document: Auto discovery must stop there rather
+// than settle for the next location's document.
+func TestAutoStopsOnTransientFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"429", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTooManyRequests) }},
+		{"408", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusRequestTimeout) }},
+		{"truncated body", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "1000")
+			w.Write([]byte(`{"issuer":`))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var oidcCalls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == OIDCWellKnownPath {
+					oidcCalls.Add(1)
+				}
+				tc.handler(w, r)
+			}))
+			defer srv.Close()
+			_, err := Fetch(context.Background(), srv.URL, Auto)
+			if !errors.Is(err, ErrUnavailable) || oidcCalls.Load() != 0 {
+				t.Errorf("err = %v, OIDC calls %d; want ErrUnavailable and no OIDC call", err, oidcCalls.Load())
+			}
+		})
 	}
 }

@@ -21,8 +21,9 @@ var (
 	ErrNotFound = errors.New("config: authorization server metadata not found")
 	// ErrUnavailable: the authorization server could not be reached, timed
 	// out (or the context ended), sent a redirect that was refused, or
-	// answered with a 5xx status. The document may exist; try again later
-	// (a resource server answers 503 meanwhile).
+	// answered with a 5xx, 408 or 429 status, or cut a response short. The
+	// document may exist; try again later (a resource server answers 503
+	// meanwhile).
 	ErrUnavailable = errors.New("config: authorization server unavailable")
 	// ErrIssuerMismatch: a metadata document was found but its "issuer"
 	// is not the expected one (RFC 8414 section 3.3). The document must

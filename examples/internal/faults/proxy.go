@@ -43,8 +43,8 @@ const (
 	// SlowBody sends "200 application/json" at once, then a body one byte
 	// per [SlowBodyTick]: the headers arrive in time, the body does not.
 	SlowBody
-	// Hang never answers: it holds the request until the client gives up
-	// or the proxy closes.
+	// Hang never answers: it holds the request until the client gives up,
+	// or aborts the connection when the proxy closes.
 	Hang
 	// Reset closes the connection with a TCP RST before any response.
 	Reset
@@ -58,8 +58,8 @@ const (
 	// Content-Type replaced by text/html.
 	WrongContentType
 	// Oversize answers 200 application/json with a well-formed document
-	// larger than 1 MiB that would pass as a userinfo, introspection or
-	// discovery answer if its size were not checked.
+	// larger than 1 MiB that would pass as a userinfo or introspection
+	// answer if its size were not checked.
 	Oversize
 )
 
@@ -190,7 +190,7 @@ func (p *Proxy) SetDown(down bool) error {
 	return nil
 }
 
-// Close stops the proxy: it releases held requests, closes the listener
+// Close stops the proxy: it aborts held requests, closes the listener
 // and every connection, and returns once every handler has returned.
 func (p *Proxy) Close() error {
 	p.mu.Lock()
@@ -252,6 +252,7 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request) {
 			p.rp.ServeHTTP(w, r)
 		case <-r.Context().Done():
 		case <-p.stop:
+			panic(http.ErrAbortHandler) // no answer at all, not an empty 200
 		}
 	case SlowBody:
 		w.Header().Set("Content-Type", "application/json")
@@ -268,7 +269,7 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request) {
 			case <-r.Context().Done():
 				return
 			case <-p.stop:
-				return
+				panic(http.ErrAbortHandler) // cut the body short
 			}
 			if _, err := w.Write([]byte{b}); err != nil {
 				return
@@ -279,6 +280,7 @@ func (p *Proxy) handle(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-p.stop:
+			panic(http.ErrAbortHandler) // no answer at all, not an empty 200
 		}
 	case Reset, Truncated:
 		conn, buf, err := http.NewResponseController(w).Hijack()

@@ -46,6 +46,21 @@ type upstream struct {
 // proxyURL returns the URL of c through p.
 func (u *upstream) proxyURL(p *Proxy, c call) string { return p.URL() + u.paths[c] }
 
+// forEachProvider runs f in a subtest for each real provider: the Go
+// development issuer always, oidc-provider when node is installed (its
+// subtest skips otherwise, and fails under CI=true).
+func forEachProvider(t *testing.T, f func(t *testing.T, u *upstream)) {
+	for _, pv := range []struct {
+		name  string
+		start func(*testing.T) *upstream
+	}{
+		{"devissuer", startDevIssuer},
+		{"oidc-provider", startOIDCProvider},
+	} {
+		t.Run(pv.name, func(t *testing.T) { f(t, pv.start(t)) })
+	}
+}
+
 // startDevIssuer runs the Go development issuer (zitadel/oidc) in process
 // and gets one token of each shape from it.
 func startDevIssuer(t *testing.T) *upstream {
