@@ -249,12 +249,8 @@ func (v *IntrospectionVerifier) fetchError(ctx context.Context, err error) error
 		err = NewError(CodeServerError, "the authorization server refused the resource server's client credentials", err)
 		v.set.logger.LogAttrs(ctx, slog.LevelError, "introspection: client credentials refused", slog.Any("error", err))
 		return err
-	case status == http.StatusOK:
-		err = ProviderUnavailable("the introspection response is not a JSON object", err)
-	case status != 0:
-		err = ProviderUnavailable(fmt.Sprintf("the introspection endpoint answered %d", status), err)
 	default:
-		err = ProviderUnavailable("the introspection endpoint could not be reached", err)
+		err = remoteUnavailable("introspection", err)
 	}
 	v.set.logger.LogAttrs(ctx, slog.LevelWarn, "introspection: provider unavailable", slog.Any("error", err))
 	return err

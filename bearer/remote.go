@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mcp-auth/go/internal/fetch"
@@ -105,6 +106,29 @@ func remoteWaitError(err error) error {
 		return ProviderUnavailable("the token could not be checked before the request ended", err)
 	}
 	return NewError(CodeServerError, "the token could not be checked", err)
+}
+
+// remoteUnavailable describes, for the client and the logs, why the
+// endpoint named what gave no usable answer: the token may be fine, so the
+// error is ErrProviderUnavailable.
+func remoteUnavailable(what string, err error) *Error {
+	var fe *fetch.Error
+	var desc string
+	switch {
+	case !errors.As(err, &fe) || fe.Status == 0:
+		desc = "the " + what + " endpoint could not be reached"
+	case errors.Is(err, fetch.ErrStatus):
+		desc = fmt.Sprintf("the %s endpoint answered %d", what, fe.Status)
+	case errors.Is(err, fetch.ErrNotJSON) && strings.HasPrefix(fe.ContentType, "application/jwt"):
+		desc = "the " + what + " endpoint answered with a signed JWT (application/jwt), which is not supported"
+	case errors.Is(err, fetch.ErrNotJSON), errors.Is(err, fetch.ErrInvalidJSON):
+		desc = "the " + what + " response is not a JSON object"
+	case errors.Is(err, fetch.ErrTooLarge):
+		desc = "the " + what + " response is too large"
+	default:
+		desc = "the " + what + " response was cut short or timed out"
+	}
+	return ProviderUnavailable(desc, err)
 }
 
 // remoteStatus returns the HTTP status carried by a failed fetch, or 0.

@@ -152,12 +152,8 @@ func (v *UserinfoVerifier) fetchError(ctx context.Context, err error) error {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		// RFC 6750 3.1: the endpoint refuses the token itself.
 		return InvalidToken("the authorization server rejected the token", err)
-	case status == http.StatusOK:
-		err = ProviderUnavailable("the userinfo response is not a JSON object (signed userinfo, application/jwt, is not supported)", err)
-	case status != 0:
-		err = ProviderUnavailable(fmt.Sprintf("the userinfo endpoint answered %d", status), err)
 	default:
-		err = ProviderUnavailable("the userinfo endpoint could not be reached", err)
+		err = remoteUnavailable("userinfo", err)
 	}
 	v.set.logger.LogAttrs(ctx, slog.LevelWarn, "userinfo: provider unavailable", slog.Any("error", err))
 	return err
