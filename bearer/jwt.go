@@ -50,9 +50,9 @@ type TrustedIssuer struct {
 // [ErrProviderUnavailable] (503) when the issuer's keys could not be
 // fetched, so that an outage is never reported as a bad token.
 //
-// Verified tokens are remembered, keyed by the SHA-256 of the token, until
-// their expiry but at most 5 minutes ([WithCacheTTL]); at most 10 000 of
-// them ([WithCacheSize]), least recently used first out.
+// Verified tokens are remembered, keyed by a SHA-256 digest of the token,
+// until their expiry but at most 5 minutes ([WithCacheTTL]); at most 10 000
+// of them ([WithCacheSize]), least recently used first out.
 //
 // Remote key sets are fetched again in the background once they are an
 // hour old ([WithKeyRefreshInterval]), and at once when a token names an
@@ -255,18 +255,19 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*AuthInfo, erro
 	if !ok {
 		return nil, InvalidToken("the token is malformed", errNotCompactJWS)
 	}
-	if v.cache != nil {
-		if info, ok := v.cache.Get(token); ok {
-			return info, nil
-		}
+	if v.cache == nil {
+		return v.verify(ctx, token, dot1, dot2)
+	}
+	// One digest serves the look-up and, on a miss, the store.
+	key := tokencache.Digest(token)
+	if info, ok := v.cache.GetDigest(key); ok {
+		return info, nil
 	}
 	info, err := v.verify(ctx, token, dot1, dot2)
 	if err != nil {
 		return nil, err
 	}
-	if v.cache != nil {
-		v.cache.Set(token, info, jwtMinTime(info.ExpiresAt, v.opts.clock().Add(v.cacheTTL)))
-	}
+	v.cache.SetDigest(key, info, jwtMinTime(info.ExpiresAt, v.opts.clock().Add(v.cacheTTL)))
 	return info, nil
 }
 
@@ -323,10 +324,8 @@ func (v *JWTVerifier) verify(ctx context.Context, token string, dot1, dot2 int) 
 		return nil, ierr
 	}
 
-	// Then the claims and the signature, in one buffer.
-	pLen := jwtB64.DecodedLen(len(payloadB64))
-	buf := make([]byte, pLen+jwtB64.DecodedLen(len(sigB64)))
-	payload := buf[:pLen]
+	// Then the claims.
+	payload := make([]byte, jwtB64.DecodedLen(len(payloadB64)))
 	n, err = jwtB64.Decode(payload, jwtBytes(payloadB64))
 	if err != nil {
 		return nil, InvalidToken("the token is malformed", errPayloadBase64)
@@ -348,7 +347,15 @@ func (v *JWTVerifier) verify(ctx context.Context, token string, dot1, dot2 int) 
 		return nil, ierr
 	}
 
-	sig := buf[pLen:]
+	// The signature is used only here: on the stack, unless it is larger
+	// than any RSA-4096 signature.
+	var sigBuf [512]byte
+	var sig []byte
+	if sLen := jwtB64.DecodedLen(len(sigB64)); sLen <= len(sigBuf) {
+		sig = sigBuf[:sLen]
+	} else {
+		sig = make([]byte, sLen)
+	}
 	n, err = jwtB64.Decode(sig, jwtBytes(sigB64))
 	if err != nil {
 		return nil, InvalidToken("the token is malformed", errSignatureBase64)

@@ -104,10 +104,10 @@ func (a *jwtAlgorithm) verify(pub crypto.PublicKey, signingInput, sig []byte) bo
 		k, ok := pub.(ed25519.PublicKey)
 		return ok && len(k) == ed25519.PublicKeySize && ed25519.Verify(k, signingInput, sig)
 	}
-	var buf [sha512.Size]byte
-	digest := jwtHash(a.hash, signingInput, &buf)
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
+		var buf [sha512.Size]byte
+		digest := jwtHash(a.hash, signingInput, &buf)
 		switch a.kind {
 		case jwtRSAPKCS1:
 			return rsa.VerifyPKCS1v15(k, a.hash, digest, sig) == nil
@@ -120,6 +120,8 @@ func (a *jwtAlgorithm) verify(pub crypto.PublicKey, signingInput, sig []byte) bo
 		if a.kind != jwtECDSA || len(sig) != 2*size {
 			return false
 		}
+		var buf [sha512.Size]byte
+		digest := jwtHash(a.hash, signingInput, &buf)
 		return ecdsa.VerifyASN1(k, digest, jwtECDSAToASN1(sig))
 	}
 	return false

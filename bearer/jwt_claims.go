@@ -21,7 +21,7 @@ var defaultClientIDClaims = []string{"client_id", "azp", "cid", "appid"}
 // Causes of claim failures, for logs; they never contain claim values.
 var (
 	errClaimIssuer    = errors.New(`"iss" claim missing or not a string`)
-	errClaimExpMissng = errors.New(`"exp" claim missing`)
+	errClaimNoExp     = errors.New(`"exp" claim missing`)
 	errClaimDate      = errors.New("date claim is not a number")
 	errClaimExpired   = errors.New(`"exp" is in the past`)
 	errClaimNotBefore = errors.New(`"nbf" is in the future`)
@@ -63,7 +63,7 @@ func jwtTimes(claims map[string]any, now time.Time, leeway time.Duration) (exp t
 	case perr != nil:
 		return exp, InvalidToken("the token's expiry is malformed", perr)
 	case !ok:
-		return exp, InvalidToken("the token has no expiry", errClaimExpMissng)
+		return exp, InvalidToken("the token has no expiry", errClaimNoExp)
 	case !now.Before(exp.Add(leeway)):
 		return exp, InvalidToken("the token has expired", errClaimExpired)
 	}

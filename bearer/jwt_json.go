@@ -10,13 +10,14 @@ import (
 // This file holds the JSON decoder for JOSE headers and JWT claims sets.
 //
 // Why not encoding/json: on the verifier's hot path, json.Unmarshal of a
-// typical 350-byte claims set into map[string]any costs about 3.4 µs and 49
+// typical 350-byte claims set into map[string]any costs about 3.5 µs and 50
 // allocations, more than the 15 % of an RS256 signature check (24 µs) that
 // the whole verification may add. This decoder returns the same values
 // (objects as map[string]any, arrays as []any, numbers as float64, strings,
-// bools, nil) in about a third of the time, because strings without escapes
-// are substrings of the input rather than copies. FuzzJWTJSON checks it
-// against encoding/json.
+// bools, nil) in about a fifth of the time and with 14 allocations
+// (BenchmarkJWTJSONDecode), mostly because strings without escapes are
+// substrings of the input rather than copies. FuzzJWTJSON checks it against
+// encoding/json.
 //
 // It follows RFC 8259 strictly, with encoding/json's choices where the RFC
 // leaves room: a duplicate member name keeps the last value (RFC 7515

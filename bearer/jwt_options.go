@@ -53,8 +53,9 @@ func (f jwtOptionFunc) applyJWT(o *jwtOptions) { f(o) }
 // WithAlgorithms replaces the signature algorithms the JWT verifier accepts
 // (the token header's "alg"). The default is every asymmetric algorithm it
 // supports: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512,
-// EdDSA and Ed25519 (RFC 9864; Ed25519 keys only). Narrow it to what your
-// authorization server uses (Logto signs with ES384, most others RS256).
+// EdDSA (with Ed25519 keys; Ed448 keys are not supported) and Ed25519 (RFC
+// 9864). Narrow it to what your authorization server uses (Logto signs with
+// ES384, most others RS256).
 //
 // [NewJWTVerifier] refuses an empty list, unknown names, "none" in any
 // spelling and the HMAC algorithms (HS256, HS384, HS512): a resource server

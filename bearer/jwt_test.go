@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -146,6 +147,7 @@ func TestJWTVerifyRejects(t *testing.T) {
 		{"aud other in array", sign(es, jwtWith(valid, map[string]any{"aud": []string{"a", "b"}}), nil), CodeInvalidAudience, 0},
 		{"aud missing", sign(es, jwtWith(valid, map[string]any{"aud": nil}), nil), CodeInvalidAudience, 0},
 		{"aud empty array", sign(es, jwtWith(valid, map[string]any{"aud": []string{}}), nil), CodeInvalidAudience, 0},
+		{"aud null", jwtSignRaw(t, es, "ES256", []byte(`{"alg":"ES256","kid":"es"}`), []byte(`{"iss":"`+jwtTestIssuer+`","sub":"u","aud":null,"exp":`+jsonInt(now.Add(time.Hour).Unix())+`}`)), CodeInvalidAudience, 0},
 		{"aud number", sign(es, jwtWith(valid, map[string]any{"aud": 1}), nil), CodeInvalidAudience, 0},
 		{"aud array with number", sign(es, jwtWith(valid, map[string]any{"aud": []any{jwtTestResource, 1}}), nil), CodeInvalidAudience, 0},
 		{"aud with a trailing slash", sign(es, jwtWith(valid, map[string]any{"aud": jwtTestResource + "/"}), nil), CodeInvalidAudience, 0},
@@ -270,7 +272,7 @@ func TestJWTClaimsExtraction(t *testing.T) {
 		{"empty client_id falls through", map[string]any{"client_id": "", "azp": "z"}, nil, []string{}, "z", []string{jwtTestResource}},
 		{"configured client claims", map[string]any{"client_id": "c", "app": "a"}, []JWTOption{WithClientIDClaims("app")}, []string{}, "a", []string{jwtTestResource}},
 		{"aud array", map[string]any{"aud": []string{jwtTestResource, "other"}}, nil, []string{}, "", []string{jwtTestResource, "other"}},
-		{"aud with a trailing slash, allowed", map[string]any{"aud": jwtTestResource + "/"}, []JWTOption{jwtOptionFunc(func(o *jwtOptions) { o.trailingSlashAud = true })}, []string{}, "", []string{jwtTestResource + "/"}},
+		{"aud with a trailing slash, allowed", map[string]any{"aud": jwtTestResource + "/"}, []JWTOption{InsecureAllowTrailingSlashAudience()}, []string{}, "", []string{jwtTestResource + "/"}},
 		{"no aud, no audience configured", map[string]any{"aud": nil}, []JWTOption{jwtOptionFunc(func(o *jwtOptions) { o.audience = nil })}, []string{}, "", []string{}},
 	}
 	for _, tc := range cases {
@@ -446,6 +448,53 @@ func TestJWTErrorsAreSafe(t *testing.T) {
 		}
 		if e.Status != http.StatusUnauthorized {
 			t.Errorf("status %d", e.Status)
+		}
+	}
+}
+
+// TestJWTWithMiddleware runs the verifier behind the middleware: the
+// statuses and challenges a client sees.
+func TestJWTWithMiddleware(t *testing.T) {
+	clock := newJWTClock()
+	key := jwtNewKey(t, "ES384", "k")
+	srv := newJWTKeyServer(t, jwtJWKS(key))
+	srv.failing.Store(true) // down at first: the lazy verifier answers 503
+	v := jwtNewVerifier(t, srv, clock, WithLazyKeys())
+	a, err := New(v, WithAudience(jwtTestResource), WithClock(clock.Now),
+		WithResourceMetadataURL("https://mcp.example.com/.well-known/oauth-protected-resource/mcp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := a.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, _ := FromContext(r.Context())
+		w.Write([]byte(info.Subject))
+	}))
+	call := func(token string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "https://mcp.example.com/mcp", nil)
+		r.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	valid := jwtSign(t, key, jwtClaimsAt(clock.Now()), nil)
+
+	if w := call(valid); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("JWKS down: status %d, want 503", w.Code)
+	}
+	srv.failing.Store(false)
+	clock.Advance(DefaultMinRefreshInterval)
+	if w := call(valid); w.Code != http.StatusOK || w.Body.String() != "user-123" {
+		t.Fatalf("valid token: status %d, body %q", w.Code, w.Body)
+	}
+	for name, token := range map[string]string{
+		"expired":        jwtSign(t, key, jwtWith(jwtClaimsAt(clock.Now()), map[string]any{"exp": clock.Now().Add(-time.Hour).Unix()}), nil),
+		"wrong audience": jwtSign(t, key, jwtWith(jwtClaimsAt(clock.Now()), map[string]any{"aud": "https://other.example.com"}), nil),
+		"alg none":       jwtB64url([]byte(`{"alg":"none"}`)) + "." + strings.Split(valid, ".")[1] + ".c2ln",
+	} {
+		w := call(token)
+		challenge := w.Header().Get("WWW-Authenticate")
+		if w.Code != http.StatusUnauthorized || !strings.Contains(challenge, `error="invalid_token"`) {
+			t.Errorf("%s: status %d, challenge %q", name, w.Code, challenge)
 		}
 	}
 }

@@ -333,7 +333,7 @@ func (r *remoteKeySet) run(f *keyFetch) {
 		snap.fetched = r.now()
 		r.current.Store(snap)
 		r.logger.Debug("bearer: fetched the signing keys", "url", r.url, "keys", len(snap.all))
-	} else {
+	} else if r.ctx.Err() == nil { // not ended by Close
 		r.logger.Warn("bearer: fetching the signing keys failed; keeping the previous keys", "url", r.url, "error", err)
 	}
 	r.lastErr = err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -460,5 +462,47 @@ func TestKeySetSeveralIssuers(t *testing.T) {
 	v2, err := NewJWTVerifier(context.Background(), issuers, WithClock(clock.Now))
 	if err == nil || v2 != nil {
 		t.Fatal("constructor succeeded with one key set down")
+	}
+}
+
+// jwtLogBuffer is a goroutine-safe log sink.
+type jwtLogBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *jwtLogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *jwtLogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestKeySetLogs(t *testing.T) {
+	clock := newJWTClock()
+	key := jwtNewKey(t, "ES256", "k")
+	srv := newJWTKeyServer(t, jwtJWKS(key))
+	logs := &jwtLogBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	v := jwtNewVerifier(t, srv, clock, WithLogger(logger))
+	srv.failing.Store(true)
+	clock.Advance(DefaultMinRefreshInterval)
+	token := jwtSign(t, key, jwtClaimsAt(clock.Now()), map[string]any{"kid": "rotated"})
+	_, err := v.Verify(context.Background(), token)
+	jwtWantCode(t, err, CodeProviderUnavailable)
+
+	out := logs.String()
+	for _, want := range []string{"fetched the signing keys", "fetching the signing keys failed", srv.URL} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs lack %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, token) || strings.Contains(out, strings.Split(token, ".")[2]) {
+		t.Errorf("logs contain the token:\n%s", out)
 	}
 }

@@ -122,9 +122,19 @@ func WithScopeHierarchy(h map[string][]string) Option {
 // token. Only servers that must serve such clients should use it; it widens
 // the audience check by one spelling of their own resource and nothing else.
 // Off by default.
-func InsecureAllowTrailingSlashAudience() Option {
-	return middlewareOption(func(o *middlewareOptions) { o.trailingSlashAud = true })
+//
+// It serves the middleware and the JWT verifier alike (give it to both).
+func InsecureAllowTrailingSlashAudience() interface {
+	Option
+	JWTOption
+} {
+	return trailingSlashOption{}
 }
+
+type trailingSlashOption struct{}
+
+func (trailingSlashOption) applyMiddleware(o *middlewareOptions) { o.trailingSlashAud = true }
+func (trailingSlashOption) applyJWT(o *jwtOptions)               { o.trailingSlashAud = true }
 
 // WithShowErrorDetails adds detail to refusals: the challenge gains an
 // error_description (this package's fixed text for the error code) and the

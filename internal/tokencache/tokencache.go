@@ -63,20 +63,23 @@ func New[V any](maxEntries int, now func() time.Time) *Cache[V] {
 	return c
 }
 
-// digest hashes token without copying it: sha256 only reads its input, so
-// viewing the string's bytes as a slice is safe and keeps the hit path free
-// of allocations for tokens of any length.
-func digest(token string) key {
+// Digest is the cache key of token, its SHA-256. It hashes without copying:
+// sha256 only reads its input, so viewing the string's bytes as a slice is
+// safe and keeps the hit path free of allocations for tokens of any length.
+// Callers that look up and then store one token compute it once and use
+// [Cache.GetDigest] and [Cache.SetDigest].
+func Digest(token string) [sha256.Size]byte {
 	return sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
 }
 
 // Get returns the value cached for token, if there is one that has not
 // expired. An expired entry is removed.
 func (c *Cache[V]) Get(token string) (V, bool) {
-	return c.get(digest(token))
+	return c.GetDigest(Digest(token))
 }
 
-func (c *Cache[V]) get(k key) (V, bool) {
+// GetDigest is [Cache.Get] for a token's [Digest].
+func (c *Cache[V]) GetDigest(k [sha256.Size]byte) (V, bool) {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -98,10 +101,11 @@ func (c *Cache[V]) get(k key) (V, bool) {
 // nothing if expires is not in the future or the cache holds nothing. When
 // the cache is full the least recently used entry is evicted.
 func (c *Cache[V]) Set(token string, v V, expires time.Time) {
-	c.set(digest(token), v, expires)
+	c.SetDigest(Digest(token), v, expires)
 }
 
-func (c *Cache[V]) set(k key, v V, expires time.Time) {
+// SetDigest is [Cache.Set] for a token's [Digest].
+func (c *Cache[V]) SetDigest(k [sha256.Size]byte, v V, expires time.Time) {
 	if c.max == 0 || !expires.After(c.now()) {
 		return
 	}
@@ -132,8 +136,8 @@ func (c *Cache[V]) set(k key, v V, expires time.Time) {
 // starts no goroutine that outlives load itself. load must not panic: the
 // shared call runs on its own goroutine, where a panic cannot be recovered.
 func (c *Cache[V]) Load(ctx context.Context, token string, load func(ctx context.Context) (V, time.Time, error)) (V, error) {
-	k := digest(token)
-	if v, ok := c.get(k); ok {
+	k := Digest(token)
+	if v, ok := c.GetDigest(k); ok {
 		return v, nil
 	}
 	var zero V
@@ -144,14 +148,14 @@ func (c *Cache[V]) Load(ctx context.Context, token string, load func(ctx context
 	ch := c.group.DoChan(string(k[:]), func() (any, error) {
 		// A flight that finished just before this one started may
 		// have filled the cache.
-		if v, ok := c.get(k); ok {
+		if v, ok := c.GetDigest(k); ok {
 			return v, nil
 		}
 		v, expires, err := load(shared)
 		if err != nil {
 			return nil, err
 		}
-		c.set(k, v, expires)
+		c.SetDigest(k, v, expires)
 		return v, nil
 	})
 	if c.onWait != nil {

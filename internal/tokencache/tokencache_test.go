@@ -314,7 +314,7 @@ func TestKeysAreDigests(t *testing.T) {
 		if strings.Contains(string(k[:]), tok) {
 			t.Fatal("the token appears in a cache key")
 		}
-		if k != digest(tok) {
+		if k != Digest(tok) {
 			t.Fatal("the key is not the token's SHA-256 digest")
 		}
 	}
@@ -423,6 +423,6 @@ func BenchmarkDigest800(b *testing.B) {
 	tok := strings.Repeat("x", 800)
 	b.ReportAllocs()
 	for b.Loop() {
-		digest(tok)
+		Digest(tok)
 	}
 }
