@@ -80,7 +80,8 @@ type Authenticator struct {
 // nil verifier or option, a negative leeway, an empty issuer or audience,
 // [WithIssuers] with no issuer, a scope that is not an RFC 6749
 // scope-token, a resource metadata URL that is not an absolute http(s) URL,
-// or a [WithMaxTokenLength] outside 1 byte to 1 MiB.
+// a [WithMaxTokenLength] outside 1 byte to 1 MiB, or required scopes with a
+// [*UserinfoVerifier] (userinfo does not report scopes).
 //
 // Defaults: no required scopes, any issuer, no audience check, 60 s of clock
 // leeway on the expiry, a 16 KiB token limit, no resource_metadata in
@@ -102,6 +103,10 @@ func New(v Verifier, opts ...Option) (*Authenticator, error) {
 	}
 	if err := o.validate(); err != nil {
 		return nil, err
+	}
+	if _, ok := v.(*UserinfoVerifier); ok && len(o.requiredScopes) > 0 {
+		// Userinfo reports no scopes: every request would get 403.
+		return nil, middlewareConfigError("required scopes cannot be checked with a userinfo verifier, which does not learn a token's scopes: use the JWT or introspection verifier")
 	}
 
 	a := &Authenticator{

@@ -462,3 +462,17 @@ func BenchmarkUserinfoVerifyCached(b *testing.B) {
 		b.Fatalf("%d requests, want 1", n)
 	}
 }
+
+func TestUserinfoVerifierRefusesRequiredScopes(t *testing.T) {
+	v, err := NewUserinfoVerifier("https://as.example", "https://as.example/userinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(v, WithRequiredScopes("mcp:read"))
+	if !errors.Is(err, ErrMisconfigured) || !strings.Contains(err.Error(), "userinfo") {
+		t.Fatalf("New(userinfo, required scopes) = %v, want ErrMisconfigured naming userinfo", err)
+	}
+	if _, err := New(v); err != nil {
+		t.Fatalf("New(userinfo) without scopes: %v", err)
+	}
+}
