@@ -1,6 +1,7 @@
 package bearer
 
 import (
+	"github.com/mcp-auth/go/internal/scope"
 	"slices"
 	"sort"
 	"time"
@@ -82,7 +83,7 @@ func (a *Authenticator) CheckScopes(info *AuthInfo, required ...string) error {
 	}
 	ok := true
 	for _, s := range required {
-		if s != "" && !isScopeToken(s) {
+		if s != "" && !scope.Valid(s) {
 			return NewError(CodeServerError, "a required scope is malformed", errBadScope)
 		}
 		if s != "" && !a.grants(info, s) {
@@ -146,19 +147,4 @@ func impliedByClosure(h map[string][]string) map[string][]string {
 		sort.Strings(out[s])
 	}
 	return out
-}
-
-// isScopeToken reports whether s is an RFC 6749 section 3.3 scope-token:
-// 1*( %x21 / %x23-5B / %x5D-7E ), that is visible ASCII except '"' and '\'.
-func isScopeToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

@@ -2,6 +2,7 @@ package bearer
 
 import (
 	"errors"
+	"github.com/mcp-auth/go/internal/scope"
 	"reflect"
 	"testing"
 )
@@ -99,8 +100,8 @@ func TestScopeTokenSyntax(t *testing.T) {
 		"whoami:read": true, "a": true, "!#[]~": true, "https://x/y?z=1": true,
 		"": false, "a b": false, `a"`: false, `a\`: false, "a\tb": false, "é": false, "a\x7f": false,
 	} {
-		if got := isScopeToken(s); got != want {
-			t.Errorf("isScopeToken(%q) = %v; want %v", s, got, want)
+		if got := scope.Valid(s); got != want {
+			t.Errorf("scope.Valid(%q) = %v; want %v", s, got, want)
 		}
 	}
 }

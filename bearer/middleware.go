@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/mcp-auth/go/internal/scope"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -169,21 +170,21 @@ func (o *middlewareOptions) validate() error {
 		return middlewareConfigError("WithAudience: empty resource")
 	}
 	for _, s := range o.requiredScopes {
-		if !isScopeToken(s) {
+		if !scope.Valid(s) {
 			return middlewareConfigError("WithRequiredScopes: %q is not a valid scope", s)
 		}
 	}
 	for _, s := range o.challengeScopes {
-		if !isScopeToken(s) {
+		if !scope.Valid(s) {
 			return middlewareConfigError("WithChallengeScopes: %q is not a valid scope", s)
 		}
 	}
 	for k, vs := range o.hierarchy {
-		if !isScopeToken(k) {
+		if !scope.Valid(k) {
 			return middlewareConfigError("WithScopeHierarchy: %q is not a valid scope", k)
 		}
 		for _, s := range vs {
-			if !isScopeToken(s) {
+			if !scope.Valid(s) {
 				return middlewareConfigError("WithScopeHierarchy: %q is not a valid scope", s)
 			}
 		}
@@ -200,7 +201,7 @@ func (o *middlewareOptions) validate() error {
 // put in a quoted-string as it is. Whether http is acceptable for the host
 // is the configuration layer's call (mcpauth refuses it outside loopback).
 func checkResourceMetadataURL(s string) error {
-	if !isScopeToken(s) { // visible ASCII without '"' and '\'
+	if !scope.Valid(s) { // visible ASCII without '"' and '\'
 		return middlewareConfigError("WithResourceMetadataURL: %q has characters a header cannot carry", s)
 	}
 	u, err := url.Parse(s)

@@ -3,6 +3,7 @@ package metadata
 import (
 	"encoding/json"
 	"errors"
+	"github.com/mcp-auth/go/internal/scope"
 	"net/url"
 	"path"
 	"slices"
@@ -74,7 +75,7 @@ func (p *ProtectedResource) Validate(opts ...HandlerOption) error {
 		switch {
 		case s == "":
 			add(invalid("scopes_supported", s, "must not contain an empty scope"))
-		case !isScopeToken(s):
+		case !scope.Valid(s):
 			add(invalid("scopes_supported", s, "is not a valid scope token (RFC 6749 section 3.3)"))
 		case s == offlineAccess && !o.allowOfflineAccess:
 			add(invalid("scopes_supported", s, "should not be listed (MCP 2026-07-28); use SkipOfflineAccessCheck to allow it"))
@@ -200,22 +201,6 @@ func isCleanPath(p string) bool {
 		clean += "/"
 	}
 	return clean == p
-}
-
-// isScopeToken reports whether s is a non-empty scope-token of RFC 6749
-// section 3.3: 1*( %x21 / %x23-5B / %x5D-7E ), that is printable ASCII
-// except space, '"' and '\'.
-func isScopeToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkNames requires non-empty, distinct entries, and refuses "none" when

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/mcp-auth/go/internal/scope"
 	"io"
 	"maps"
 	"net/http"
@@ -131,7 +132,7 @@ func newScopeGate(cfg ToolScopes, w ErrorWriter) (*scopeGate, error) {
 	}
 	for k, vs := range cfg.Hierarchy {
 		for _, s := range append([]string{k}, vs...) {
-			if !isScopeToken(s) {
+			if !scope.Valid(s) {
 				return nil, configError("ToolScopes.Hierarchy: %q is not a valid scope", s)
 			}
 		}
@@ -145,7 +146,7 @@ func newScopeGate(cfg ToolScopes, w ErrorWriter) (*scopeGate, error) {
 func checkScopes(field string, scopes []string) ([]string, error) {
 	out := make([]string, 0, len(scopes))
 	for _, s := range scopes {
-		if !isScopeToken(s) {
+		if !scope.Valid(s) {
 			return nil, configError("%s: %q is not a valid scope", field, s)
 		}
 		if s == scopeOfflineAccess {

@@ -74,18 +74,3 @@ func closure(hierarchy map[string][]string) map[string][]string {
 	}
 	return out
 }
-
-// isScopeToken reports whether s is an RFC 6749 section 3.3 scope-token:
-// visible ASCII except '"' and '\', at least one character.
-func isScopeToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
