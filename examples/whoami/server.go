@@ -147,7 +147,9 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 		return nil, err
 	}
 	streamable := server.NewStreamableHTTPServer(mcpServer)
-	mux.Handle("/mcp", mcpAuth.Handler(binding.Handler(gate(streamable))))
+	// CORS comes first so that browsers can read refusals too.
+	cors := mcphttp.CORS("*")
+	mux.Handle("/mcp", cors(mcpAuth.Handler(binding.Handler(gate(streamable)))))
 
 	// The legacy SSE transport (MCP 2024-11-05): GET /sse opens the stream,
 	// POST /message carries the requests; both belong to the /sse resource.
@@ -160,8 +162,8 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 		return nil, err
 	}
 	a.sse = server.NewSSEServer(mcpServer, server.WithBaseURL(a.origin))
-	mux.Handle("/sse", sseAuth.Handler(a.sse.SSEHandler()))
-	mux.Handle("/message", sseAuth.Handler(sseGate(a.sse.MessageHandler())))
+	mux.Handle("/sse", cors(sseAuth.Handler(a.sse.SSEHandler())))
+	mux.Handle("/message", cors(sseAuth.Handler(sseGate(a.sse.MessageHandler()))))
 
 	a.httpServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
