@@ -123,7 +123,7 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	}
 
 	mcpServer := newMCPServer()
-	tools := mcphttp.ToolScopes{Baseline: o.scopes}
+	tools := mcphttp.ToolScopes{} // every request's scopes: WithRequiredScopes in common, below
 	if o.adminScope != "" {
 		tools.Tools = map[string][]string{"token_info": {o.adminScope}}
 	}

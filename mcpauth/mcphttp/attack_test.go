@@ -58,7 +58,7 @@ func newAttackStack(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport := server.NewStreamableHTTPServer(newMCPServer(), server.WithStateful(true))
+	transport := server.NewStreamableHTTPServer(newMCPServer(authn), server.WithStateful(true))
 	srv := httptest.NewServer(authn.Handler(binding.Handler(gate(transport))))
 	t.Cleanup(func() {
 		srv.Close()

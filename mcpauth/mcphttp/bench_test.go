@@ -15,7 +15,7 @@ import (
 func BenchmarkScopeGate(b *testing.B) {
 	body := `{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"save","arguments":{"path":"/tmp/a","text":"` +
 		strings.Repeat("x", 512) + `"},"_meta":{"progressToken":"p"}}}`
-	g, err := newScopeGate(unitConfig(), &fakeWriter{})
+	g, err := newScopeGate(unitConfig(), unitAuthenticator(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 // call of admin_only with a read-only token is refused with a step-up
 // challenge naming every scope it needs.
 func ExampleNewScopeGate() {
-	hierarchy := map[string][]string{"whoami:admin": {"whoami:read"}}
 	verifier := bearer.VerifierFunc(func(_ context.Context, token string) (*bearer.AuthInfo, error) {
 		scopes := map[string][]string{"read-token": {"whoami:read"}, "admin-token": {"whoami:admin"}}[token]
 		if scopes == nil {
@@ -27,15 +26,15 @@ func ExampleNewScopeGate() {
 	})
 	authn, err := bearer.New(verifier,
 		bearer.WithRequiredScopes("whoami:read"),
-		bearer.WithScopeHierarchy(hierarchy),
+		bearer.WithScopeHierarchy(map[string][]string{"whoami:admin": {"whoami:read"}}),
 		bearer.WithResourceMetadataURL("https://mcp.example.com/.well-known/oauth-protected-resource"))
 	if err != nil {
 		panic(err)
 	}
+	// The gate asks authn to check the scopes a call needs, together with
+	// the required whoami:read and through the hierarchy.
 	gate, err := mcphttp.NewScopeGate(mcphttp.ToolScopes{
-		Baseline:  []string{"whoami:read"},
-		Tools:     map[string][]string{"admin_only": {"whoami:admin"}},
-		Hierarchy: hierarchy,
+		Tools: map[string][]string{"admin_only": {"whoami:admin"}},
 	}, authn)
 	if err != nil {
 		panic(err)

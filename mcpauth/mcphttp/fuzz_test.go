@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/mcp-auth/go/bearer"
 )
 
 // FuzzScopeGate sends arbitrary bodies, routing headers and token scopes
@@ -41,7 +43,7 @@ func FuzzScopeGate(f *testing.F) {
 	f.Add([]byte(seeds[0]), "tools/call", "=?base64?ZGVsZXRl?=", "admin tools")
 	f.Add([]byte(seeds[0]), "tools/call", "open", "read tools")
 
-	g, err := newScopeGate(unitConfig(), &fakeWriter{})
+	g, err := newScopeGate(unitConfig(), unitAuthenticator(f))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -70,18 +72,17 @@ func FuzzScopeGate(f *testing.F) {
 		if !bytes.Equal(rec.body, body) || rec.length != int64(len(body)) {
 			t.Fatalf("body not restored: got %q (%d), want %q", rec.body, rec.length, body)
 		}
-		held := g.held(strings.Fields(scopes))
-		for _, need := range lenientNeeds(g, body) {
-			if !held[need] {
-				t.Fatalf("passed a body that a lenient decoder reads as needing %q, not held by %q", need, scopes)
-			}
+		info := &bearer.AuthInfo{Subject: "u", Scopes: strings.Fields(scopes)}
+		if needs := lenientNeeds(g, body); g.authz.CheckScopes(info, needs...) != nil {
+			t.Fatalf("passed a body that a lenient decoder reads as needing %q (and the required scopes), not held by %q", needs, scopes)
 		}
 	})
 }
 
-// lenientNeeds returns the scopes body needs as encoding/json reads it
-// (case-insensitive member names, last duplicate wins), the way mcp-go
-// decodes requests; nil if encoding/json cannot read it as JSON-RPC.
+// lenientNeeds returns the scopes body needs beyond the required ones as
+// encoding/json reads it (case-insensitive member names, last duplicate
+// wins), the way mcp-go decodes requests; nil if encoding/json cannot read
+// it as JSON-RPC.
 func lenientNeeds(g *scopeGate, body []byte) []string {
 	type message struct {
 		Method string          `json:"method"`
@@ -94,7 +95,7 @@ func lenientNeeds(g *scopeGate, body []byte) []string {
 	} else if err := json.Unmarshal(body, &msgs); err != nil {
 		return nil
 	}
-	needs := append([]string(nil), g.baseline...)
+	var needs []string
 	for _, m := range msgs {
 		if m.Method == "" {
 			continue

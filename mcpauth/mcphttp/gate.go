@@ -4,41 +4,39 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/mcp-auth/go/internal/scope"
 	"io"
 	"maps"
 	"net/http"
 	"slices"
 
 	"github.com/mcp-auth/go/bearer"
+	"github.com/mcp-auth/go/internal/scope"
 )
 
 // DefaultMaxBody is the largest request body the scope gate reads when
 // [ToolScopes].MaxBody is zero: 1 MiB.
 const DefaultMaxBody = 1 << 20
 
-// ToolScopes says which scopes each MCP operation needs; [NewScopeGate]
-// enforces it. Every scope must be an RFC 6749 scope-token, and none may be
-// "offline_access", which grants no access and must never be challenged
-// for.
+// scopeOfflineAccess is the OpenID Connect scope that asks for a refresh
+// token. It grants no access, so the gate never requires or challenges for
+// it.
+const scopeOfflineAccess = "offline_access"
+
+// ToolScopes says which scopes each MCP operation needs beyond the ones
+// every request needs; [NewScopeGate] enforces it. The scopes every request
+// needs and the scope hierarchy are the bearer middleware's
+// ([bearer.WithRequiredScopes], [bearer.WithScopeHierarchy]): the gate asks
+// its [Authorizer] to check them, so they are configured once. Every scope
+// must be an RFC 6749 scope-token, and none may be "offline_access", which
+// grants no access and must never be challenged for.
 type ToolScopes struct {
-	// Tools maps a tool name to the scopes a tools/call of it needs beyond
-	// Baseline. A tool that is not listed needs only Baseline.
+	// Tools maps a tool name to the scopes a tools/call of it needs. A tool
+	// that is not listed needs only the middleware's required scopes.
 	Tools map[string][]string
 	// Methods maps a JSON-RPC method ("resources/read", "prompts/get",
-	// "tools/call", ...) to the scopes every request with that method needs
-	// beyond Baseline; for tools/call they add to the tool's own. Optional.
+	// "tools/call", ...) to the scopes every request with that method needs;
+	// for tools/call they add to the tool's own. Optional.
 	Methods map[string][]string
-	// Baseline lists the scopes every request needs; usually the bearer
-	// middleware's required scopes. They are checked again by the gate and
-	// named first in every 403 challenge: MCP clients (the TypeScript SDK
-	// among them) replace their scopes with the challenged ones on step-up,
-	// so a challenge without them would cost the client its everyday access.
-	Baseline []string
-	// Hierarchy maps a scope to the scopes it implies, transitively; cycles
-	// are allowed. With {"admin": {"read"}}, a token holding "admin" passes
-	// a check for "read". Give the bearer middleware the same hierarchy.
-	Hierarchy map[string][]string
 	// MaxBody is the largest request body the gate reads to decide, in
 	// bytes; a larger body is answered 413. Zero means [DefaultMaxBody];
 	// negative is a configuration error.
@@ -53,13 +51,15 @@ type ToolScopes struct {
 // The gate must sit behind the bearer middleware (it reads the token's
 // [bearer.AuthInfo] from the request context) and in front of the MCP
 // transport handler (mcp-go's streamable HTTP or SSE message handler, or
-// any other). Only POST requests are judged; GET (the SSE stream), DELETE,
-// OPTIONS and the rest reach next untouched. A POST body is read whole (up
-// to cfg.MaxBody), parsed as one JSON-RPC message or a batch, and answered:
+// any other); a is normally that same middleware, the
+// [*bearer.Authenticator]. Only POST requests are judged; GET (the SSE
+// stream), DELETE, OPTIONS and the rest reach next untouched. A POST body is
+// read whole (up to cfg.MaxBody), parsed as one JSON-RPC message or a batch,
+// and answered:
 //
-//   - 500 through w ([bearer.CodeServerError]) when the request context has
-//     no AuthInfo: the bearer middleware is missing in front, a wiring
-//     mistake that must not turn into open access;
+//   - 500 through a.WriteError ([bearer.CodeServerError]) when the request
+//     context has no AuthInfo: the bearer middleware is missing in front, a
+//     wiring mistake that must not turn into open access;
 //   - 413 with a JSON-RPC error when the body exceeds MaxBody (an
 //     [http.MaxBytesError] from an outer limit is answered 413 too);
 //   - 400 with a JSON-RPC error when the body is not exactly one JSON value
@@ -74,13 +74,17 @@ type ToolScopes struct {
 //     (MCP 2026-07-28) is present and disagrees with the body, is repeated,
 //     or accompanies a batch. The headers are never trusted alone: the
 //     decision is always taken from the body;
-//   - 403 through w when the token lacks a scope the request needs: a
-//     [*bearer.Error] with [bearer.CodeMissingRequiredScopes] whose Scopes
-//     are Baseline (in the configured order) followed by the other scopes
-//     the request needs (sorted), without duplicates. For a batch that is
-//     the union over its messages. With a [*bearer.Authenticator] as w the
-//     answer carries WWW-Authenticate: Bearer error="insufficient_scope",
-//     scope="...", resource_metadata="...";
+//   - whatever a.WriteError writes for a non-nil result of
+//     a.CheckScopes(info, needed...), where needed is the union over the
+//     request's messages of Methods[method] and, for tools/call,
+//     Tools[name], sorted and without duplicates. With a
+//     [*bearer.Authenticator] that is a 403 when the token lacks one of its
+//     required scopes or one of needed (through its scope hierarchy), with
+//     WWW-Authenticate: Bearer error="insufficient_scope", scope="...",
+//     resource_metadata="..." naming the required scopes first, then
+//     needed: MCP clients (the TypeScript SDK among them) replace their
+//     scopes with the challenged ones on step-up, so the challenge must name
+//     them all;
 //   - otherwise next is called with the body restored byte for byte (and
 //     ContentLength, GetBody set to match).
 //
@@ -88,11 +92,12 @@ type ToolScopes struct {
 // userinfo verifier reports none) is refused every scope-gated operation.
 //
 // NewScopeGate checks cfg (scope syntax, empty tool or method names,
-// "offline_access", a negative MaxBody, a nil w) and copies it; later changes
+// "offline_access", a negative MaxBody, a nil a) and copies it; later changes
 // to cfg's maps do not affect the gate. The returned middleware is safe for
-// concurrent use; it panics if given a nil handler.
-func NewScopeGate(cfg ToolScopes, w ErrorWriter) (func(http.Handler) http.Handler, error) {
-	g, err := newScopeGate(cfg, w)
+// concurrent use if a is (a [*bearer.Authenticator] is); it panics if given a
+// nil handler.
+func NewScopeGate(cfg ToolScopes, a Authorizer) (func(http.Handler) http.Handler, error) {
+	g, err := newScopeGate(cfg, a)
 	if err != nil {
 		return nil, err
 	}
@@ -101,43 +106,33 @@ func NewScopeGate(cfg ToolScopes, w ErrorWriter) (func(http.Handler) http.Handle
 
 // scopeGate is the configured gate.
 type scopeGate struct {
-	tools    map[string][]string
-	methods  map[string][]string
-	baseline []string
-	implied  map[string][]string // scope -> the scopes it implies (closure)
-	maxBody  int64
-	errs     ErrorWriter
+	tools   map[string][]string
+	methods map[string][]string
+	maxBody int64
+	authz   Authorizer
 }
 
-func newScopeGate(cfg ToolScopes, w ErrorWriter) (*scopeGate, error) {
-	if w == nil {
-		return nil, configError("NewScopeGate: nil ErrorWriter")
+func newScopeGate(cfg ToolScopes, a Authorizer) (*scopeGate, error) {
+	if a == nil {
+		return nil, configError("NewScopeGate: nil Authorizer")
+	}
+	if authn, ok := a.(*bearer.Authenticator); ok && authn == nil {
+		return nil, configError("NewScopeGate: nil *bearer.Authenticator")
 	}
 	if cfg.MaxBody < 0 {
 		return nil, configError("ToolScopes.MaxBody: %d is negative", cfg.MaxBody)
 	}
-	g := &scopeGate{maxBody: cfg.MaxBody, errs: w}
+	g := &scopeGate{maxBody: cfg.MaxBody, authz: a}
 	if g.maxBody == 0 {
 		g.maxBody = DefaultMaxBody
 	}
 	var err error
-	if g.baseline, err = checkScopes("ToolScopes.Baseline", cfg.Baseline); err != nil {
-		return nil, err
-	}
 	if g.tools, err = checkScopeMap("ToolScopes.Tools", cfg.Tools); err != nil {
 		return nil, err
 	}
 	if g.methods, err = checkScopeMap("ToolScopes.Methods", cfg.Methods); err != nil {
 		return nil, err
 	}
-	for k, vs := range cfg.Hierarchy {
-		for _, s := range append([]string{k}, vs...) {
-			if !scope.Valid(s) {
-				return nil, configError("ToolScopes.Hierarchy: %q is not a valid scope", s)
-			}
-		}
-	}
-	g.implied = closure(cfg.Hierarchy)
 	return g, nil
 }
 
@@ -185,7 +180,7 @@ func (g *scopeGate) handler(next http.Handler) http.Handler {
 		}
 		info, ok := bearer.FromContext(r.Context())
 		if !ok {
-			g.errs.WriteError(w, r, misconfigured("the scope gate found no authenticated identity", errNoAuthInfo))
+			g.authz.WriteError(w, r, misconfigured("the scope gate found no authenticated identity", errNoAuthInfo))
 			return
 		}
 		body, status := g.readBody(r)
@@ -203,7 +198,7 @@ func (g *scopeGate) handler(next http.Handler) http.Handler {
 				writeRPCError(w, http.StatusBadRequest, pe.code, pe.message, id)
 				return
 			}
-			g.errs.WriteError(w, r, err)
+			g.authz.WriteError(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, withBody(r, body))
@@ -254,7 +249,8 @@ func withBody(r *http.Request, body []byte) *http.Request {
 
 // decide grants (nil) or refuses the request whose token is info, headers
 // h and body body. A refusal is a [*parseError] (400, answered with the
-// returned JSON-RPC id) or a [*bearer.Error] (403).
+// returned JSON-RPC id) or the error of the Authorizer's CheckScopes (a
+// [*bearer.Error], 403).
 func (g *scopeGate) decide(info *bearer.AuthInfo, h http.Header, body []byte) (json.RawMessage, error) {
 	msgs, batch, err := parseBody(body)
 	if err != nil {
@@ -267,35 +263,24 @@ func (g *scopeGate) decide(info *bearer.AuthInfo, h http.Header, body []byte) (j
 	if err := checkHeaders(h.Values("Mcp-Method"), h.Values("Mcp-Name"), msgs, batch); err != nil {
 		return id, err
 	}
-	extra := g.extraScopes(msgs)
-	held := g.held(info.Scopes)
-	for _, s := range g.baseline {
-		if !held[s] {
-			return id, g.insufficient(extra)
-		}
-	}
-	for _, s := range extra {
-		if !held[s] {
-			return id, g.insufficient(extra)
-		}
-	}
-	return id, nil
+	return id, g.authz.CheckScopes(info, g.neededScopes(msgs)...)
 }
 
-// extraScopes returns the scopes msgs need beyond the baseline, sorted and
-// without duplicates.
-func (g *scopeGate) extraScopes(msgs []rpcMessage) []string {
+// neededScopes returns the scopes msgs need beyond the Authorizer's own
+// required scopes, sorted and without duplicates: the challenge names them
+// in that order after the required ones.
+func (g *scopeGate) neededScopes(msgs []rpcMessage) []string {
 	var out []string
 	add := func(scopes []string) {
 		for _, s := range scopes {
-			if !slices.Contains(g.baseline, s) && !slices.Contains(out, s) {
+			if !slices.Contains(out, s) {
 				out = append(out, s)
 			}
 		}
 	}
 	for _, m := range msgs {
 		if m.method == "" {
-			continue // a response to a server request: needs the baseline only
+			continue // a response to a server request: needs the required scopes only
 		}
 		add(g.methods[m.method])
 		if m.method == methodToolsCall {
@@ -304,23 +289,4 @@ func (g *scopeGate) extraScopes(msgs []rpcMessage) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// held returns the token's scopes with everything they imply.
-func (g *scopeGate) held(granted []string) map[string]bool {
-	held := make(map[string]bool, len(granted)*2)
-	for _, s := range granted {
-		held[s] = true
-		for _, t := range g.implied[s] {
-			held[t] = true
-		}
-	}
-	return held
-}
-
-// insufficient is the 403 refusal naming everything the request needs.
-func (g *scopeGate) insufficient(extra []string) *bearer.Error {
-	e := bearer.NewError(bearer.CodeMissingRequiredScopes, "the access token lacks a scope this request needs", nil)
-	e.Scopes = append(slices.Clone(g.baseline), extra...)
-	return e
 }

@@ -34,18 +34,47 @@ var unitHierarchy = map[string][]string{
 	"b":     {"a"}, // a cycle
 }
 
+const unitMetadataURL = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"
+
+// unitAuthenticator is the real bearer middleware the unit tests give the
+// gate: it requires "read" (named twice: the challenge must name it once)
+// and knows unitHierarchy. Its verifier is never called.
+func unitAuthenticator(t testing.TB) *bearer.Authenticator {
+	t.Helper()
+	a, err := bearer.New(bearer.VerifierFunc(func(context.Context, string) (*bearer.AuthInfo, error) {
+		return nil, bearer.InvalidToken("the unit tests verify no token", nil)
+	}),
+		bearer.WithRequiredScopes("read", "read"),
+		bearer.WithScopeHierarchy(unitHierarchy),
+		bearer.WithResourceMetadataURL(unitMetadataURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// recordingAuthorizer is the real Authenticator that also records the
+// error the gate hands to WriteError.
+type recordingAuthorizer struct {
+	*bearer.Authenticator
+	err error
+}
+
+func (r *recordingAuthorizer) WriteError(w http.ResponseWriter, req *http.Request, err error) {
+	r.err = err
+	r.Authenticator.WriteError(w, req, err)
+}
+
 func unitConfig() ToolScopes {
 	return ToolScopes{
-		Baseline:  []string{"read", "read"},
-		Tools:     map[string][]string{"delete": {"admin"}, "save": {"write", "files"}, "open": nil},
-		Methods:   map[string][]string{"resources/read": {"files"}, "tools/call": {"tools"}},
-		Hierarchy: unitHierarchy,
-		MaxBody:   256,
+		Tools:   map[string][]string{"delete": {"admin"}, "save": {"write", "files"}, "open": nil},
+		Methods: map[string][]string{"resources/read": {"files"}, "tools/call": {"tools"}},
+		MaxBody: 256,
 	}
 }
 
 func TestScopeGateDecide(t *testing.T) {
-	g, err := newScopeGate(unitConfig(), &fakeWriter{})
+	g, err := newScopeGate(unitConfig(), unitAuthenticator(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +93,8 @@ func TestScopeGateDecide(t *testing.T) {
 			body: `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`},
 		{name: "nothing at all", scopes: nil,
 			body: `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, wantScopes: []string{"read"}},
+		{name: "tool held, baseline missing", scopes: []string{"tools", "files"}, body: `{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"file:///x"}}`,
+			wantScopes: []string{"read", "files"}},
 		{name: "notification", scopes: []string{"read"}, body: `{"jsonrpc":"2.0","method":"notifications/initialized"}`},
 		{name: "response to a server request", scopes: []string{"read"}, body: `{"jsonrpc":"2.0","id":7,"result":{}}`},
 		{name: "tool with method and tool scopes", scopes: []string{"read", "tools", "write", "files"}, body: call("save")},
@@ -153,27 +184,28 @@ func TestScopeGateDecide(t *testing.T) {
 }
 
 func TestNewScopeGateConfig(t *testing.T) {
+	authn := unitAuthenticator(t)
 	tests := []struct {
 		name string
 		cfg  ToolScopes
-		w    ErrorWriter
+		a    Authorizer
 	}{
-		{"nil writer", ToolScopes{}, nil},
-		{"negative MaxBody", ToolScopes{MaxBody: -1}, &fakeWriter{}},
-		{"bad baseline scope", ToolScopes{Baseline: []string{"a b"}}, &fakeWriter{}},
-		{"empty baseline scope", ToolScopes{Baseline: []string{""}}, &fakeWriter{}},
-		{"offline_access in the baseline", ToolScopes{Baseline: []string{"offline_access"}}, &fakeWriter{}},
-		{"offline_access for a tool", ToolScopes{Tools: map[string][]string{"t": {"offline_access"}}}, &fakeWriter{}},
-		{"empty tool name", ToolScopes{Tools: map[string][]string{"": {"x"}}}, &fakeWriter{}},
-		{"quote in a tool scope", ToolScopes{Tools: map[string][]string{"t": {`x"y`}}}, &fakeWriter{}},
-		{"empty method", ToolScopes{Methods: map[string][]string{"": {"x"}}}, &fakeWriter{}},
-		{"backslash in a method scope", ToolScopes{Methods: map[string][]string{"m": {`x\y`}}}, &fakeWriter{}},
-		{"bad hierarchy key", ToolScopes{Hierarchy: map[string][]string{"a b": {"x"}}}, &fakeWriter{}},
-		{"bad hierarchy value", ToolScopes{Hierarchy: map[string][]string{"a": {"é"}}}, &fakeWriter{}},
+		{"nil Authorizer", ToolScopes{}, nil},
+		{"nil *bearer.Authenticator", ToolScopes{}, (*bearer.Authenticator)(nil)},
+		{"negative MaxBody", ToolScopes{MaxBody: -1}, authn},
+		{"space in a tool scope", ToolScopes{Tools: map[string][]string{"t": {"a b"}}}, authn},
+		{"empty tool scope", ToolScopes{Tools: map[string][]string{"t": {""}}}, authn},
+		{"non-ASCII method scope", ToolScopes{Methods: map[string][]string{"m": {"é"}}}, authn},
+		{"offline_access for a tool", ToolScopes{Tools: map[string][]string{"t": {"offline_access"}}}, authn},
+		{"offline_access for a method", ToolScopes{Methods: map[string][]string{"m": {"offline_access"}}}, authn},
+		{"empty tool name", ToolScopes{Tools: map[string][]string{"": {"x"}}}, authn},
+		{"quote in a tool scope", ToolScopes{Tools: map[string][]string{"t": {`x"y`}}}, authn},
+		{"empty method", ToolScopes{Methods: map[string][]string{"": {"x"}}}, authn},
+		{"backslash in a method scope", ToolScopes{Methods: map[string][]string{"m": {`x\y`}}}, authn},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mw, err := NewScopeGate(tt.cfg, tt.w)
+			mw, err := NewScopeGate(tt.cfg, tt.a)
 			if err == nil || mw != nil {
 				t.Fatalf("NewScopeGate = %v, %v; want an error", mw != nil, err)
 			}
@@ -183,14 +215,14 @@ func TestNewScopeGateConfig(t *testing.T) {
 		})
 	}
 	t.Run("zero value works", func(t *testing.T) {
-		g, err := newScopeGate(ToolScopes{}, &fakeWriter{})
+		g, err := newScopeGate(ToolScopes{}, authn)
 		if err != nil || g.maxBody != DefaultMaxBody {
 			t.Fatalf("newScopeGate(zero) = %+v, %v", g, err)
 		}
 	})
 	t.Run("config is copied", func(t *testing.T) {
 		cfg := ToolScopes{Tools: map[string][]string{"t": {"x"}}}
-		g, err := newScopeGate(cfg, &fakeWriter{})
+		g, err := newScopeGate(cfg, authn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +292,7 @@ func TestScopeGateHandler(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fw := &fakeWriter{}
+			fw := &recordingAuthorizer{Authenticator: unitAuthenticator(t)}
 			mw, err := NewScopeGate(unitConfig(), fw)
 			if err != nil {
 				t.Fatal(err)
@@ -308,7 +340,7 @@ func TestScopeGateHandler(t *testing.T) {
 // TestScopeGateOuterLimit: an http.MaxBytesReader in front of the gate is
 // answered 413 too.
 func TestScopeGateOuterLimit(t *testing.T) {
-	mw, err := NewScopeGate(ToolScopes{}, &fakeWriter{})
+	mw, err := NewScopeGate(ToolScopes{}, unitAuthenticator(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +351,7 @@ func TestScopeGateOuterLimit(t *testing.T) {
 		mw(rec).ServeHTTP(w, r)
 	}))
 	req := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(`{"jsonrpc":"2.0","method":"ping","id":1}`))
-	req.Header.Set("X-Test-Scopes", "")
+	req.Header.Set("X-Test-Scopes", "read")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	if w.Code != http.StatusRequestEntityTooLarge || rec.called {
@@ -327,35 +359,45 @@ func TestScopeGateOuterLimit(t *testing.T) {
 	}
 }
 
-// TestScopeGateRealAuthenticator: the gate's 403 and 500 written by the
-// real bearer.Authenticator.
+// TestScopeGateRealAuthenticator: the gate's answers as the real
+// bearer.Authenticator writes them, the challenge naming its required scope
+// first, then the extra scopes sorted.
 func TestScopeGateRealAuthenticator(t *testing.T) {
-	a, err := bearer.New(bearer.VerifierFunc(func(context.Context, string) (*bearer.AuthInfo, error) { return nil, nil }),
-		bearer.WithResourceMetadataURL("https://mcp.example.com/.well-known/oauth-protected-resource/mcp"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mw, err := NewScopeGate(unitConfig(), a)
+	mw, err := NewScopeGate(unitConfig(), unitAuthenticator(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := withInfo(mw(&recorder{}))
+	call := func(name string) string {
+		return `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + name + `"}}`
+	}
+	challenge := func(scopes string) string {
+		return `Bearer error="insufficient_scope", scope="` + scopes + `", resource_metadata="` + unitMetadataURL + `"`
+	}
 	tests := []struct {
 		name, scopes  string
+		body          string
 		noInfo        bool
 		wantStatus    int
 		wantChallenge string
 		wantBody      string
 	}{
-		{name: "403", scopes: "read", wantStatus: http.StatusForbidden,
-			wantChallenge: `Bearer error="insufficient_scope", scope="read admin tools", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"`,
-			wantBody:      `"error":"insufficient_scope"`},
-		{name: "500 without the bearer middleware", noInfo: true, wantStatus: http.StatusInternalServerError,
+		{name: "403", scopes: "read", body: call("delete"), wantStatus: http.StatusForbidden,
+			wantChallenge: challenge("read admin tools"), wantBody: `"error":"insufficient_scope"`},
+		{name: "403 without the required scope", scopes: "tools", body: call("open"), wantStatus: http.StatusForbidden,
+			wantChallenge: challenge("read tools"), wantBody: `"error":"insufficient_scope"`},
+		{name: "403 for a batch: the union, sorted after the required scope", scopes: "read tools",
+			body: "[" + call("save") + "," + call("delete") + "]", wantStatus: http.StatusForbidden,
+			wantChallenge: challenge("read admin files tools write"), wantBody: `"error":"insufficient_scope"`},
+		{name: "granted through the hierarchy", scopes: "admin tools", body: call("delete"), wantStatus: http.StatusTeapot},
+		{name: "a cycle implies nothing outside it", scopes: "a tools", body: call("open"), wantStatus: http.StatusForbidden,
+			wantChallenge: challenge("read tools"), wantBody: `"error":"insufficient_scope"`},
+		{name: "500 without the bearer middleware", noInfo: true, body: call("delete"), wantStatus: http.StatusInternalServerError,
 			wantBody: `"error":"server_error"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete"}}`))
+			req := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(tt.body))
 			if !tt.noInfo {
 				req.Header.Set("X-Test-Scopes", tt.scopes)
 			}
@@ -376,46 +418,40 @@ func TestScopeGateRealAuthenticator(t *testing.T) {
 
 func ptr(s string) *string { return &s }
 
-func TestHasScopes(t *testing.T) {
+// TestToolHandlerCheckScopes: a tool handler that checks scopes itself
+// reads the caller with bearer.FromContext and asks the same authenticator,
+// which applies its required scopes and hierarchy (bearer's own tests cover
+// CheckScopes in depth).
+func TestToolHandlerCheckScopes(t *testing.T) {
+	authn := unitAuthenticator(t)
+	allowed := func(ctx context.Context, scopes ...string) bool {
+		info, ok := bearer.FromContext(ctx)
+		return ok && authn.CheckScopes(info, scopes...) == nil
+	}
 	ctxWith := func(scopes ...string) context.Context {
 		return bearer.WithAuthInfo(context.Background(), &bearer.AuthInfo{Subject: "u", Scopes: scopes})
 	}
 	tests := []struct {
 		name   string
 		ctx    context.Context
-		h      map[string][]string
 		scopes []string
 		want   bool
 	}{
-		{"no AuthInfo", context.Background(), nil, nil, false},
-		{"no AuthInfo, scopes", context.Background(), unitHierarchy, []string{"read"}, false},
-		{"nothing asked", ctxWith(), nil, nil, true},
-		{"held", ctxWith("read", "x"), nil, []string{"x", "read"}, true},
-		{"not held", ctxWith("read"), nil, []string{"read", "write"}, false},
-		{"implied", ctxWith("admin"), unitHierarchy, []string{"read", "write", "admin"}, true},
-		{"implication is one way", ctxWith("read"), unitHierarchy, []string{"admin"}, false},
-		{"cycle", ctxWith("a"), unitHierarchy, []string{"a", "b"}, true},
-		{"empty string never held", ctxWith(""), nil, []string{""}, false},
-		{"nil hierarchy", ctxWith("admin"), nil, []string{"read"}, false},
+		{"no AuthInfo", context.Background(), nil, false},
+		{"no AuthInfo, scopes", context.Background(), []string{"read"}, false},
+		{"nothing asked, required held", ctxWith("read"), nil, true},
+		{"nothing asked, required missing", ctxWith("x"), nil, false},
+		{"held", ctxWith("read", "x"), []string{"x", "read"}, true},
+		{"not held", ctxWith("read"), []string{"read", "write"}, false},
+		{"implied", ctxWith("admin"), []string{"read", "write", "admin"}, true},
+		{"implication is one way", ctxWith("read"), []string{"admin"}, false},
+		{"cycle", ctxWith("read", "a"), []string{"a", "b"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := HasScopes(tt.ctx, tt.h, tt.scopes...); got != tt.want {
-				t.Errorf("HasScopes = %v, want %v", got, tt.want)
+			if got := allowed(tt.ctx, tt.scopes...); got != tt.want {
+				t.Errorf("allowed = %v, want %v", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestClosure(t *testing.T) {
-	got := closure(map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "x": nil})
-	want := map[string][]string{"a": {"b", "c", "d"}, "b": {"a", "c", "d"}, "c": {"a", "b", "d"}, "x": {}}
-	for k, v := range want {
-		if !slices.Equal(got[k], v) {
-			t.Errorf("closure[%q] = %q, want %q", k, got[k], v)
-		}
-	}
-	if closure(nil) != nil {
-		t.Error("closure(nil) is not nil")
 	}
 }

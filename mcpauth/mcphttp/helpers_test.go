@@ -66,17 +66,17 @@ func newAuthenticator(t testing.TB) *bearer.Authenticator {
 // testGateConfig is the scope configuration of the tests.
 func testGateConfig() mcphttp.ToolScopes {
 	return mcphttp.ToolScopes{
-		Baseline:  []string{"whoami:read"},
-		Tools:     map[string][]string{"admin_only": {"whoami:admin"}, "files": {"files:read"}},
-		Methods:   map[string][]string{"resources/read": {"files:read"}},
-		Hierarchy: testHierarchy,
-		MaxBody:   4096,
+		Tools:   map[string][]string{"admin_only": {"whoami:admin"}, "files": {"files:read"}},
+		Methods: map[string][]string{"resources/read": {"files:read"}},
+		MaxBody: 4096,
 	}
 }
 
 // newMCPServer returns an mcp-go server with the tools "whoami" (answers
-// "<subject from the request context>|<argument echo>") and "admin_only".
-func newMCPServer() *server.MCPServer {
+// "<subject from the request context>|<argument echo>") and "admin_only",
+// which checks whoami:admin itself with authn.CheckScopes, the way a tool
+// handler that decides for itself does.
+func newMCPServer(authn *bearer.Authenticator) *server.MCPServer {
 	s := server.NewMCPServer("mcphttp-test", "1.0.0", server.WithToolCapabilities(false))
 	whoami := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		info, ok := bearer.FromContext(ctx)
@@ -86,7 +86,8 @@ func newMCPServer() *server.MCPServer {
 		return mcp.NewToolResultText(info.Subject + "|" + req.GetString("echo", "")), nil
 	}
 	admin := func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		if !mcphttp.HasScopes(ctx, testHierarchy, "whoami:admin") {
+		info, ok := bearer.FromContext(ctx)
+		if !ok || authn.CheckScopes(info, "whoami:admin") != nil {
 			return mcp.NewToolResultError("the gate let a caller without whoami:admin through"), nil
 		}
 		return mcp.NewToolResultText("admin ok"), nil
@@ -114,7 +115,7 @@ func newStack(t *testing.T, opts ...mcphttp.SessionOption) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	transport := server.NewStreamableHTTPServer(newMCPServer(), server.WithStateful(true))
+	transport := server.NewStreamableHTTPServer(newMCPServer(authn), server.WithStateful(true))
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", authn.Handler(binding.Handler(gate(transport))))
 	srv := httptest.NewServer(mux)

@@ -21,6 +21,21 @@ type ErrorWriter interface {
 	WriteError(w http.ResponseWriter, r *http.Request, err error)
 }
 
+// Authorizer is what the scope gate needs of the bearer middleware: its
+// scope check, which knows the required scopes and the scope hierarchy, and
+// its refusal writer. [*bearer.Authenticator] implements it.
+//
+// CheckScopes reports whether info holds the authorizer's required scopes
+// and every one of required; a refusal is an error that WriteError turns
+// into the answer (with [*bearer.Authenticator], a [*bearer.Error] with
+// [bearer.CodeMissingRequiredScopes] naming the required scopes first, then
+// required, answered 403 insufficient_scope). It must be safe for
+// concurrent use.
+type Authorizer interface {
+	ErrorWriter
+	CheckScopes(info *bearer.AuthInfo, required ...string) error
+}
+
 // errNoAuthInfo is the cause of the 500 answered when a handler of this
 // package runs without the bearer middleware in front of it.
 var errNoAuthInfo = errors.New("mcphttp: no bearer.AuthInfo in the request context; put the bearer middleware in front of this handler")

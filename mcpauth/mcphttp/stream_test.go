@@ -107,7 +107,7 @@ func TestLegacySSEBinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sse := server.NewSSEServer(newMCPServer())
+	sse := server.NewSSEServer(newMCPServer(authn))
 	mux := http.NewServeMux()
 	mux.Handle("/sse", authn.Handler(binding.Handler(gate(sse.SSEHandler()))))
 	mux.Handle("/message", authn.Handler(binding.Handler(gate(sse.MessageHandler()))))
