@@ -75,17 +75,20 @@ func isB64Token(s string) bool {
 	return i == len(s)
 }
 
-func isB64Char(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+func isB64Char(c byte) bool { return b64Chars[c] }
+
+// b64Chars marks the RFC 6750 b64token characters other than '=': a table,
+// because every byte of every token is looked up on the hot path.
+var b64Chars = func() (t [256]bool) {
+	for c := range 256 {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
+			t[c] = true
+		}
 	}
-	switch c {
-	case '-', '.', '_', '~', '+', '/':
-		return true
-	}
-	return false
-}
+	return t
+}()
 
 // isTChar reports whether c is an RFC 7230 tchar.
 func isTChar(c byte) bool {

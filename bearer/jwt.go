@@ -251,19 +251,16 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*AuthInfo, erro
 	if len(token) > MaxJWTSize {
 		return nil, InvalidToken("the token is too large", nil)
 	}
-	dot1, dot2, ok := jwtSplit(token)
-	if !ok {
-		return nil, InvalidToken("the token is malformed", errNotCompactJWS)
-	}
 	if v.cache == nil {
-		return v.verify(ctx, token, dot1, dot2)
+		return v.split(ctx, token)
 	}
-	// One digest serves the look-up and, on a miss, the store.
+	// The cache first (a token found there was verified whole), and one
+	// digest serves the look-up and, on a miss, the store.
 	key := tokencache.Digest(token)
 	if info, ok := v.cache.GetDigest(key); ok {
 		return info, nil
 	}
-	info, err := v.verify(ctx, token, dot1, dot2)
+	info, err := v.split(ctx, token)
 	if err != nil {
 		return nil, err
 	}
@@ -299,6 +296,15 @@ func jwtSplit(token string) (dot1, dot2 int, ok bool) {
 		strings.IndexByte(token[dot1+1:dot2], '.') < 0 &&
 		strings.IndexByte(token, '\n') < 0 && strings.IndexByte(token, '\r') < 0
 	return dot1, dot2, ok
+}
+
+// split checks that token is a compact JWS, then verifies it.
+func (v *JWTVerifier) split(ctx context.Context, token string) (*AuthInfo, error) {
+	dot1, dot2, ok := jwtSplit(token)
+	if !ok {
+		return nil, InvalidToken("the token is malformed", errNotCompactJWS)
+	}
+	return v.verify(ctx, token, dot1, dot2)
 }
 
 // verify checks a token that is not in the cache; dot1 and dot2 are from
