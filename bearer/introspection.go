@@ -184,7 +184,7 @@ func NewIntrospectionVerifier(issuer, introspectionEndpoint string, creds Client
 // Verify introspects token, or answers from the cache; see
 // [IntrospectionVerifier] for the outcomes.
 func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*AuthInfo, error) {
-	if !remoteTokenSyntaxOK(token) {
+	if !isB64Token(token) {
 		return nil, InvalidToken("the token is malformed", nil)
 	}
 	if info, ok := v.cache.Get(token); ok {

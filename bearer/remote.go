@@ -70,30 +70,6 @@ func newRemoteCache(s remoteSettings, now func() time.Time) *tokencache.Cache[*A
 	return tokencache.New[*AuthInfo](s.size, now)
 }
 
-// remoteTokenSyntaxOK reports whether token is an RFC 6750 b64token:
-// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". Anything
-// else cannot be a valid token, and is refused before it reaches the
-// network (a control character could not even be sent in a header).
-func remoteTokenSyntaxOK(token string) bool {
-	end := len(token)
-	for end > 0 && token[end-1] == '=' {
-		end--
-	}
-	if end == 0 {
-		return false
-	}
-	for i := range end {
-		c := token[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // remoteWaitError maps the error of a caller who stopped waiting (its
 // context ended) to a typed error: the token could not be checked, which
 // is no evidence against it.

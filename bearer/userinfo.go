@@ -97,7 +97,7 @@ func NewUserinfoVerifier(issuer, userinfoEndpoint string, opts ...UserinfoOption
 // Verify presents token to the userinfo endpoint, or answers from the cache;
 // see [UserinfoVerifier] for the outcomes.
 func (v *UserinfoVerifier) Verify(ctx context.Context, token string) (*AuthInfo, error) {
-	if !remoteTokenSyntaxOK(token) {
+	if !isB64Token(token) {
 		return nil, InvalidToken("the token is malformed", nil)
 	}
 	if info, ok := v.cache.Get(token); ok {
