@@ -123,10 +123,6 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	}
 
 	mcpServer := newMCPServer()
-	tools := mcphttp.ToolScopes{} // every request's scopes: WithRequiredScopes in common, below
-	if o.adminScope != "" {
-		tools.Tools = map[string][]string{"token_info": {o.adminScope}}
-	}
 	common := []bearer.Option{bearer.WithRequiredScopes(o.scopes...), bearer.WithChallengeScopes(basic...), bearer.WithLogger(logger)}
 
 	mux := http.NewServeMux()
@@ -138,7 +134,7 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	if err != nil {
 		return nil, err
 	}
-	gate, err := mcphttp.NewScopeGate(tools, mcpAuth)
+	gate, err := toolGate(mcpAuth, o.adminScope)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +153,7 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	if err != nil {
 		return nil, err
 	}
-	sseGate, err := mcphttp.NewScopeGate(tools, sseAuth)
+	sseGate, err := toolGate(sseAuth, o.adminScope)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +171,17 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	logger.Info("whoami serving", "issuer", a.issuer, "verifier", o.verifier, "resource", a.resource,
 		"metadata", a.origin+"/.well-known/oauth-protected-resource/mcp", "development_issuer", a.dev != nil)
 	return a, nil
+}
+
+// toolGate returns the per-tool step-up gate: token_info needs adminScope
+// on top of the scopes every request needs (the authenticator's required
+// scopes). Without an admin scope no tool needs more than those, and the
+// gate, which parses every request body, is left out.
+func toolGate(authz mcphttp.Authorizer, adminScope string) (func(http.Handler) http.Handler, error) {
+	if adminScope == "" {
+		return func(next http.Handler) http.Handler { return next }, nil
+	}
+	return mcphttp.NewScopeGate(mcphttp.ToolScopes{Tools: map[string][]string{"token_info": {adminScope}}}, authz)
 }
 
 // appendNew appends the non-empty values not yet in list.
