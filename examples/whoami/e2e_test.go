@@ -180,3 +180,21 @@ func TestWhoamiStepUp(t *testing.T) {
 		t.Errorf("no baseline scope: %d %q", status, challenge)
 	}
 }
+
+// /mcp/ is served like /mcp, without a redirect (clients do not follow one
+// for a POST).
+func TestTrailingSlashIsServedNotRedirected(t *testing.T) {
+	iss := startIssuer(t)
+	a := startWhoami(t, options{issuer: iss.URL()})
+	ping := `{"jsonrpc":"2.0","id":1,"method":"ping"}`
+	if status, challenge := rawPost(t, a.resource+"/", "", ping); status != 401 || !strings.Contains(challenge, "resource_metadata=") {
+		t.Errorf("POST /mcp/ without a token: %d %q, want 401 with the challenge", status, challenge)
+	}
+	s, err := connect(t, &app{resource: a.resource + "/", sseResource: a.sseResource}, "streamable", getToken(t, iss, alice, a.resource))
+	if err != nil {
+		t.Fatalf("connect to /mcp/: %v", err)
+	}
+	if _, err := s.call("whoami"); err != nil {
+		t.Fatal(err)
+	}
+}

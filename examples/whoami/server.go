@@ -145,7 +145,11 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	streamable := server.NewStreamableHTTPServer(mcpServer)
 	// CORS comes first so that browsers can read refusals too.
 	cors := mcphttp.CORS("*")
-	mux.Handle("/mcp", cors(mcpAuth.Handler(binding.Handler(gate(streamable)))))
+	mcpHandler := cors(mcpAuth.Handler(binding.Handler(gate(streamable))))
+	// Both spellings, never a redirect: clients do not follow one for a
+	// POST (SPEC-CHECKLIST RS-31).
+	mux.Handle("/mcp", mcpHandler)
+	mux.Handle("/mcp/", mcpHandler)
 
 	// The legacy SSE transport (MCP 2024-11-05): GET /sse opens the stream,
 	// POST /message carries the requests; both belong to the /sse resource.
