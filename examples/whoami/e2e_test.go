@@ -6,7 +6,8 @@ import (
 )
 
 // The whole flow with the development issuer, through mcp-go's client:
-// each verifier, each token shape, both transports.
+// each verifier, each token shape (a JWT bound to the endpoint's resource,
+// or an opaque token), both transports.
 func TestWhoamiEndToEnd(t *testing.T) {
 	iss := startIssuer(t)
 	// The resource-server client the introspection verifier authenticates as.
@@ -34,42 +35,44 @@ func TestWhoamiEndToEnd(t *testing.T) {
 				o.clientID, o.clientSecret = "rs", "rs-secret"
 			}
 			a := startWhoami(t, o)
-			for _, shape := range []struct {
-				name     string
-				resource string
-				ok       bool
-			}{{"jwt", a.resource, tt.jwtOK}, {"opaque", "", tt.opaqueOK}} {
-				t.Run(shape.name, func(t *testing.T) {
-					token := getToken(t, iss, alice, shape.resource)
-					if got := strings.Count(token, "."); (got == 2) != (shape.name == "jwt") {
-						t.Fatalf("the issuer gave a %s token with %d dots", shape.name, got)
-					}
-					s, err := connect(t, a, "streamable", token)
-					if !shape.ok {
-						if err == nil {
-							t.Fatal("connected with a token that must be refused")
+			for _, tr := range []struct{ name, url string }{{"streamable", a.resource}, {"sse", a.sseResource}} {
+				for _, shape := range []struct {
+					name     string
+					resource string
+					ok       bool
+				}{{"jwt", tr.url, tt.jwtOK}, {"opaque", "", tt.opaqueOK}} {
+					t.Run(tr.name+"/"+shape.name, func(t *testing.T) {
+						token := getToken(t, iss, alice, shape.resource)
+						if got := strings.Count(token, "."); (got == 2) != (shape.name == "jwt") {
+							t.Fatalf("the issuer gave a %s token with %d dots", shape.name, got)
 						}
-						status, challenge := rawPost(t, a.resource, token, `{"jsonrpc":"2.0","id":1,"method":"ping"}`)
-						if status != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
-							t.Errorf("refused token: status %d, challenge %q; want 401 invalid_token", status, challenge)
+						s, err := connect(t, a, tr.name, token)
+						if !shape.ok {
+							if err == nil {
+								t.Fatal("connected with a token that must be refused")
+							}
+							status, challenge := rawPost(t, a.resource, token, `{"jsonrpc":"2.0","id":1,"method":"ping"}`)
+							if status != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
+								t.Errorf("refused token: status %d, challenge %q; want 401 invalid_token", status, challenge)
+							}
+							return
 						}
-						return
-					}
-					if err != nil {
-						t.Fatalf("connect: %v", err)
-					}
-					text, err := s.call("whoami")
-					if err != nil {
-						t.Fatal(err)
-					}
-					claims := claimsOf(t, text)
-					if claims["sub"] != alice.ID {
-						t.Errorf("whoami sub = %v, want %s (claims %v)", claims["sub"], alice.ID, claims)
-					}
-					if strings.Contains(text, token) {
-						t.Error("whoami returned the raw token")
-					}
-				})
+						if err != nil {
+							t.Fatalf("connect: %v", err)
+						}
+						text, err := s.call("whoami")
+						if err != nil {
+							t.Fatal(err)
+						}
+						claims := claimsOf(t, text)
+						if claims["sub"] != alice.ID {
+							t.Errorf("whoami sub = %v, want %s (claims %v)", claims["sub"], alice.ID, claims)
+						}
+						if strings.Contains(text, token) {
+							t.Error("whoami returned the raw token")
+						}
+					})
+				}
 			}
 		})
 	}
