@@ -87,6 +87,19 @@ func TestLogtoLikeProvider(t *testing.T) {
 		})
 	}
 
+	// Step-up against the Logto-like provider: token_info needs whoami:admin;
+	// the SDK re-authorizes with the scopes the 403 lists (ES384 JWTs).
+	t.Run("jwt/TypeScript client step-up", func(t *testing.T) {
+		a := startWhoami(t, options{issuer: p.Issuer, verifier: "jwt", scopes: []string{"whoami:read"}, adminScope: "whoami:admin"})
+		res, err := interop.RunClient(t, ctx, a.resource, "--tool", "token_info")
+		if err != nil {
+			t.Fatalf("client: %v\n%s\nprovider:\n%s", err, res.Stderr, p.Stderr())
+		}
+		if res.IsError() || res.Authorizations != 2 || !strings.Contains(res.Text(), "whoami:admin") {
+			t.Errorf("step-up: %d authorizations, result %s", res.Authorizations, res.Text())
+		}
+	})
+
 	// An agent that sends no resource gets an opaque token; auto checks it at
 	// userinfo, whose document whoami returns.
 	t.Run("auto/opaque token", func(t *testing.T) {
