@@ -157,13 +157,11 @@ func (s *storage) authRequestLocked(id string) (*authRequest, error) {
 
 // AuthRequestByID implements op.AuthStorage.
 func (s *storage) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ar, err := s.authRequestLocked(id)
+	ar, err := s.authRequestCopy(id)
 	if err != nil {
-		return nil, err
+		return nil, err // not a typed nil inside the interface
 	}
-	return ar.clone(), nil
+	return ar, nil
 }
 
 // authRequestCopy is AuthRequestByID with the concrete type.
