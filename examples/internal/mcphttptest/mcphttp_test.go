@@ -1,4 +1,4 @@
-package mcphttp_test
+package mcphttptest
 
 import (
 	"net/http"
