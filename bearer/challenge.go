@@ -1,9 +1,6 @@
 package bearer
 
-// scopeOfflineAccess is the OIDC scope for refresh tokens. The MCP specification
-// (2026-07-28) says a resource server should never challenge for it, since
-// it says nothing about access to the resource.
-const scopeOfflineAccess = "offline_access"
+import "github.com/mcp-auth/go/internal/scope"
 
 // challenge is the content of one Bearer challenge for the WWW-Authenticate
 // header (RFC 6750 section 3, RFC 9728 section 5.1).
@@ -65,7 +62,7 @@ func appendParamName(b []byte, first *bool, name string) []byte {
 func appendScopeParam(b []byte, first *bool, scopes []string) []byte {
 	wrote := false
 	for _, s := range scopes {
-		if s == scopeOfflineAccess || !hasQuotable(s) {
+		if scope.IsOfflineAccess(s) || !hasQuotable(s) {
 			continue
 		}
 		if !wrote {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
-	"reflect"
 	"strings"
 )
 
@@ -31,17 +29,45 @@ type CompositeVerifier struct {
 	jwt, opaque Verifier
 }
 
+var _ verifierTraits = (*CompositeVerifier)(nil)
+
 // NewCompositeVerifier returns a verifier that sends JWS-shaped tokens to
 // jwt and all others to opaque. Both are required: a nil verifier, or an
-// interface holding a nil pointer, is an error.
+// interface holding a nil pointer, is an error matching [ErrMisconfigured].
 func NewCompositeVerifier(jwt, opaque Verifier) (*CompositeVerifier, error) {
-	if compIsNil(jwt) {
-		return nil, errors.New("bearer: composite verifier: the JWT verifier is nil")
+	if isNilVerifier(jwt) {
+		return nil, configError("NewCompositeVerifier: the JWT verifier is nil")
 	}
-	if compIsNil(opaque) {
-		return nil, errors.New("bearer: composite verifier: the opaque-token verifier is nil")
+	if isNilVerifier(opaque) {
+		return nil, configError("NewCompositeVerifier: the opaque-token verifier is nil")
 	}
 	return &CompositeVerifier{jwt: jwt, opaque: opaque}, nil
+}
+
+// checksTimes reports whether both verifiers check times themselves.
+func (c *CompositeVerifier) checksTimes() bool {
+	jt, _ := traitsOf(c.jwt)
+	ot, _ := traitsOf(c.opaque)
+	return jt && ot
+}
+
+// knowsAudience reports whether both verifiers report audiences.
+func (c *CompositeVerifier) knowsAudience() bool {
+	_, ja := traitsOf(c.jwt)
+	_, oa := traitsOf(c.opaque)
+	return ja && oa
+}
+
+// hasUserinfo reports whether v is, or routes to, a [*UserinfoVerifier],
+// which cannot report scopes.
+func hasUserinfo(v Verifier) bool {
+	switch v := v.(type) {
+	case *UserinfoVerifier:
+		return true
+	case *CompositeVerifier:
+		return hasUserinfo(v.jwt) || hasUserinfo(v.opaque)
+	}
+	return false
 }
 
 // Verify sends token to the JWT verifier if it is shaped like a JWS, and to
@@ -87,17 +113,4 @@ func isJWSShaped(token string) bool {
 	// chosen verifier parses the header properly.
 	h := bytes.TrimSpace(buf[:n])
 	return len(h) >= 2 && h[0] == '{' && h[len(h)-1] == '}' && bytes.Contains(h, []byte(`"alg"`))
-}
-
-// compIsNil reports whether v is nil or an interface holding a nil pointer
-// (or other nil-able kind), which would panic on its first Verify.
-func compIsNil(v Verifier) bool {
-	if v == nil {
-		return true
-	}
-	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface:
-		return rv.IsNil()
-	}
-	return false
 }

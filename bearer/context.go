@@ -6,9 +6,9 @@ import "context"
 // type so that no other package can read or overwrite the value by accident.
 type authInfoKey struct{}
 
-// WithAuthInfo returns a copy of ctx that carries info. The middleware calls
+// NewContext returns a copy of ctx that carries info. The middleware calls
 // it for every authenticated request; tests and custom transports may too.
-func WithAuthInfo(ctx context.Context, info *AuthInfo) context.Context {
+func NewContext(ctx context.Context, info *AuthInfo) context.Context {
 	return context.WithValue(ctx, authInfoKey{}, info)
 }
 

@@ -3,6 +3,8 @@ package bearer
 import (
 	"errors"
 	"net/http"
+
+	"github.com/mcp-auth/go/config"
 )
 
 // Code names why a request was refused. The first seven are mcp-auth's own
@@ -21,7 +23,8 @@ const (
 	CodeMissingBearerToken Code = "missing_bearer_token"
 	// CodeInvalidIssuer: the token was issued by an untrusted issuer.
 	CodeInvalidIssuer Code = "invalid_issuer"
-	// CodeInvalidAudience: the token was not issued for this resource.
+	// CodeInvalidAudience: the token was not issued for this resource, or
+	// its verifier cannot tell which resource it was issued for.
 	CodeInvalidAudience Code = "invalid_audience"
 	// CodeMissingRequiredScopes: the token lacks a scope the request needs.
 	CodeMissingRequiredScopes Code = "missing_required_scopes"
@@ -57,9 +60,13 @@ var (
 	// (403 "insufficient_scope").
 	ErrInsufficientScope = errors.New("bearer: insufficient scope")
 	// ErrProviderUnavailable: the authorization server could not be
-	// reached or answered badly; the token may well be valid (503).
-	ErrProviderUnavailable = errors.New("bearer: authorization server unavailable")
-	// ErrMisconfigured: the server itself is at fault (500).
+	// reached or answered badly; the token may well be valid (503). It is
+	// [config.ErrProviderUnavailable] itself, so one errors.Is test covers
+	// a failed discovery and a failed token check alike.
+	ErrProviderUnavailable = config.ErrProviderUnavailable
+	// ErrMisconfigured: the server itself is at fault: a constructor of
+	// this package refused its configuration, or a request met a wiring
+	// mistake (500).
 	ErrMisconfigured = errors.New("bearer: server misconfigured")
 )
 
@@ -72,7 +79,10 @@ var (
 type Error struct {
 	// Code says why the request was refused.
 	Code Code
-	// Status is the HTTP status of the response.
+	// Status is the HTTP status of the response; zero means the status the
+	// code maps to ([Code.Status]). [Authenticator.WriteError] writes it as
+	// long as it is a 4xx or 5xx status; the challenge and body still
+	// follow the code.
 	Status int
 	// Description is a human-readable explanation that never contains the
 	// token or anything read from it, so it may be sent to the client.
@@ -82,6 +92,12 @@ type Error struct {
 	Scopes []string
 	// Err is the cause, for logs; it is never sent to the client.
 	Err error
+
+	// What mcp-auth's bodies report with legacy codes and details shown:
+	// the expected and actual values of a failed issuer or audience check,
+	// and the scopes a token lacks.
+	expected, actual any
+	missingScopes    []string
 }
 
 // NewError returns an Error with the status that code maps to.
@@ -99,6 +115,14 @@ func InvalidToken(description string, cause error) *Error {
 // 503 a [Verifier] returns when it cannot reach the authorization server.
 func ProviderUnavailable(description string, cause error) *Error {
 	return NewError(CodeProviderUnavailable, description, cause)
+}
+
+// mismatch is the refusal of a failed issuer or audience check, carrying
+// the values mcp-auth reports as the cause.
+func mismatch(code Code, description string, expected, actual any) *Error {
+	e := NewError(code, description, nil)
+	e.expected, e.actual = expected, actual
+	return e
 }
 
 // Error returns the code and description, and the cause if there is one.
@@ -119,6 +143,15 @@ func (e *Error) Unwrap() error { return e.Err }
 // Is reports whether target is the category sentinel of e's code.
 func (e *Error) Is(target error) bool {
 	return target != nil && target == e.Code.category()
+}
+
+// status is the HTTP status written for e: Status if it is an error status,
+// else the one its code maps to.
+func (e *Error) status() int {
+	if e.Status >= 400 && e.Status <= 599 {
+		return e.Status
+	}
+	return e.Code.Status()
 }
 
 // Status returns the HTTP status for code: 400, 401, 403, 500 or 503.

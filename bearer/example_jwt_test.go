@@ -44,12 +44,10 @@ func ExampleNewJWTVerifier() {
 	}))
 	defer as.Close()
 
-	// The resource server: trust this issuer, accept tokens for this MCP
-	// endpoint only.
+	// The resource server trusts this issuer's keys.
 	const resource = "https://mcp.example.com/mcp"
 	verifier, err := bearer.NewJWTVerifier(context.Background(),
 		[]bearer.TrustedIssuer{{Issuer: as.URL, JWKSURI: as.URL + "/jwks"}},
-		bearer.WithAudience(resource),
 		bearer.WithAlgorithms("ES256"),
 	)
 	if err != nil {
@@ -83,8 +81,14 @@ func ExampleNewJWTVerifier() {
 	fmt.Println("scopes:", info.Scopes)
 	fmt.Println("audience:", info.Audience)
 
-	// A token for another resource is refused: 401 invalid_token.
-	_, err = verifier.Verify(context.Background(), mint("https://other.example.com"))
+	// The verifier proves tokens authentic; the middleware decides whether
+	// this resource accepts them. A token for another resource is refused:
+	// 401 invalid_token.
+	authn, err := bearer.New(verifier, bearer.WithAudience(resource), bearer.WithIssuers(as.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = authn.AuthenticateToken(context.Background(), mint("https://other.example.com"))
 	var e *bearer.Error
 	if errors.As(err, &e) {
 		fmt.Println("refused:", e.Status, e.Code, errors.Is(err, bearer.ErrInvalidToken))

@@ -5,10 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -56,23 +54,24 @@ func (c ClientCredentials) GoString() string {
 
 // IntrospectionVerifier verifies access tokens with the authorization
 // server's OAuth 2.0 token introspection endpoint (RFC 7662). It works for
-// opaque tokens and JWTs alike, and sees revocation at once (up to the
-// cache TTL).
+// opaque tokens and JWTs alike, reports the token's audience (so that the
+// middleware can hold it to the resource, RFC 8707), and sees revocation at
+// once (up to the cache TTL).
 //
 // Verify answers:
 //   - an [AuthInfo] when the endpoint answers 200 with "active": true and
-//     the checks below pass. Scopes come from "scope" (space-separated),
-//     ClientID from "client_id", Subject from "sub", Audience from "aud"
-//     (string or array; nil when absent, which means unknown), ExpiresAt
-//     from "exp"; Issuer is the configured issuer (an "iss" member must
-//     equal it); Claims holds the whole response, including "nbf", "iat" and
-//     "token_type".
+//     the checks below pass. Scopes come from "scope" (space-separated; see
+//     [WithScopeClaim]), ClientID from "client_id" ([WithClientIDClaims]),
+//     Subject from "sub", Audience from "aud" (string or array; nil when
+//     absent, which means unknown), ExpiresAt from "exp"; Issuer is the
+//     configured issuer (an "iss" member must equal it); Claims holds the
+//     whole response, including "nbf", "iat" and "token_type", and Identity
+//     its identity claims.
 //   - an [ErrInvalidToken] error (401) when "active" is false; when "iss"
 //     differs from the configured issuer ([CodeInvalidIssuer]); when "exp"
-//     has passed or "nbf" has not (with [WithLeeway], default 60 s); when
-//     "token_type" says "refresh_token"; when [WithAudience] is set and
-//     "aud" is absent or names none of its resources ([CodeInvalidAudience]);
-//     and when the token is not RFC 6750 token syntax.
+//     has passed or "nbf" or "iat" has not (with [WithLeeway], default
+//     60 s); when "token_type" says "refresh_token"; and when the token is
+//     not RFC 6750 token syntax or is too long.
 //   - an [ErrMisconfigured] error (500) when the endpoint answers 401 or 403:
 //     it refused the resource server's own client credentials, which says
 //     nothing about the token.
@@ -95,12 +94,12 @@ type IntrospectionVerifier struct {
 	endpoint  string
 	creds     ClientCredentials
 	basicAuth string // the Authorization header value for ClientSecretBasic
-	audience  []string
-	leeway    time.Duration
+	s         *settings
 	set       remoteSettings
-	now       func() time.Time
 	cache     *tokencache.Cache[*AuthInfo]
 }
+
+var _ verifierTraits = (*IntrospectionVerifier)(nil)
 
 // String names the verifier's endpoint and client; it never shows the
 // client secret, which a plain %+v of the struct would.
@@ -119,57 +118,41 @@ func (v *IntrospectionVerifier) GoString() string { return v.String() }
 // issuer and the endpoint must be absolute https URLs without a fragment;
 // http is accepted for loopback hosts, and for any host with
 // [InsecureAllowHTTP]. creds needs a client ID and a secret, and a known
-// Method. A negative [WithLeeway], [WithCacheTTL] or [WithCacheSize], and an
-// empty [WithAudience] resource, are errors.
-func NewIntrospectionVerifier(issuer, introspectionEndpoint string, creds ClientCredentials, opts ...IntrospectionOption) (*IntrospectionVerifier, error) {
-	var o introspectionOptions
-	for _, opt := range opts {
-		if opt != nil {
-			opt.applyIntrospection(&o)
-		}
+// Method. It takes the options [WithHTTPClient], [WithLogger], [WithClock],
+// [WithLeeway], [InsecureAllowHTTP], [WithCacheTTL], [WithCacheSize],
+// [WithMaxTokenLength], [WithClientIDClaims] and [WithScopeClaim]. Errors
+// match [ErrMisconfigured].
+func NewIntrospectionVerifier(issuer, introspectionEndpoint string, creds ClientCredentials, opts ...Option) (*IntrospectionVerifier, error) {
+	const ctor = "NewIntrospectionVerifier"
+	s, err := applyOptions(ctor, forIntrospection, opts)
+	if err != nil {
+		return nil, err
 	}
-	fail := func(err error) (*IntrospectionVerifier, error) {
-		return nil, fmt.Errorf("bearer: introspection verifier: %w", err)
+	if _, err := checkEndpoint(ctor, "issuer", issuer, s); err != nil {
+		return nil, err
 	}
-	if _, err := fetch.CheckURL(issuer, "issuer", o.insecureHTTP); err != nil {
-		return fail(err)
-	}
-	if _, err := fetch.CheckURL(introspectionEndpoint, "introspection endpoint", o.insecureHTTP); err != nil {
-		return fail(err)
+	if _, err := checkEndpoint(ctor, "introspection endpoint", introspectionEndpoint, s); err != nil {
+		return nil, err
 	}
 	if creds.ClientID == "" || creds.ClientSecret == "" {
-		return fail(fmt.Errorf("client credentials need a client ID and a secret"))
+		return nil, configError("%s: client credentials need a client ID and a secret", ctor)
 	}
 	switch creds.Method {
 	case "":
 		creds.Method = ClientSecretBasic
 	case ClientSecretBasic, ClientSecretPost:
 	default:
-		return fail(fmt.Errorf("client authentication method %q is not supported (use %q or %q)",
-			creds.Method, ClientSecretBasic, ClientSecretPost))
+		return nil, configError("%s: client authentication method %q is not supported (use %q or %q)",
+			ctor, creds.Method, ClientSecretBasic, ClientSecretPost)
 	}
-	leeway := defaultLeeway
-	if o.leewaySet {
-		if o.leeway < 0 {
-			return fail(fmt.Errorf("leeway %v is negative", o.leeway))
-		}
-		leeway = o.leeway
-	}
-	if slices.Contains(o.audience, "") {
-		return fail(fmt.Errorf("an audience resource is empty"))
-	}
-	set, err := remoteSetup(&o.common, defaultIntrospectionCacheTTL)
-	if err != nil {
-		return fail(err)
-	}
+	set := remoteSetup(s, defaultIntrospectionCacheTTL)
 	v := &IntrospectionVerifier{
 		issuer:   issuer,
 		endpoint: introspectionEndpoint,
 		creds:    creds,
-		audience: slices.Clone(o.audience),
-		leeway:   leeway,
+		s:        s,
 		set:      set,
-		now:      o.clock,
+		cache:    newCache[*AuthInfo](set),
 	}
 	if creds.Method == ClientSecretBasic {
 		// RFC 6749 section 2.3.1: the id and the secret are form-encoded
@@ -177,25 +160,28 @@ func NewIntrospectionVerifier(issuer, introspectionEndpoint string, creds Client
 		pair := url.QueryEscape(creds.ClientID) + ":" + url.QueryEscape(creds.ClientSecret)
 		v.basicAuth = "Basic " + base64.StdEncoding.EncodeToString([]byte(pair))
 	}
-	v.cache = newRemoteCache(set, o.now)
 	return v, nil
 }
+
+// checksTimes: mapResponse applies checkTimes.
+func (v *IntrospectionVerifier) checksTimes() bool { return true }
+
+// knowsAudience: an introspection response without "aud" reports nil,
+// which the middleware treats as unbound.
+func (v *IntrospectionVerifier) knowsAudience() bool { return true }
 
 // Verify introspects token, or answers from the cache; see
 // [IntrospectionVerifier] for the outcomes.
 func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*AuthInfo, error) {
-	if !isB64Token(token) {
-		return nil, InvalidToken("the token is malformed", nil)
-	}
-	if info, ok := v.cache.Get(token); ok {
-		return info, nil
+	if e := checkTokenSyntax(token, v.s.maxTokenLength); e != nil {
+		return nil, e
 	}
 	info, err := v.cache.Load(ctx, token, func(ctx context.Context) (*AuthInfo, time.Time, error) {
 		doc, err := v.fetch(ctx, token)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		now := v.now()
+		now := v.s.clock()
 		info, err := v.mapResponse(doc, token, now)
 		if err != nil {
 			return nil, time.Time{}, err
@@ -257,7 +243,8 @@ func (v *IntrospectionVerifier) fetchError(ctx context.Context, err error) error
 }
 
 // mapResponse checks an introspection response (RFC 7662 section 2.2) and
-// turns it into an AuthInfo for token, as of now.
+// turns it into an AuthInfo for token, as of now. Members of the wrong type
+// are the provider's fault (503), not the token's.
 func (v *IntrospectionVerifier) mapResponse(doc map[string]any, token string, now time.Time) (*AuthInfo, error) {
 	malformed := func(member string) error {
 		return ProviderUnavailable(fmt.Sprintf("the introspection response has a malformed %q", member), nil)
@@ -269,12 +256,14 @@ func (v *IntrospectionVerifier) mapResponse(doc map[string]any, token string, no
 	if !active {
 		return nil, InvalidToken("the token is not active", nil)
 	}
-	info := &AuthInfo{Token: token, Issuer: v.issuer, Claims: doc}
-
-	if raw, ok := doc["iss"]; ok {
-		if iss, _ := raw.(string); iss != v.issuer {
-			return nil, NewError(CodeInvalidIssuer, "the token was issued by another issuer", nil)
-		}
+	if iss, present := doc["iss"]; present && iss != v.issuer {
+		// The provider says another issuer issued the token (or says so
+		// in a malformed way): not a token of this issuer.
+		return nil, mismatch(CodeInvalidIssuer, "the token was issued by another issuer", v.issuer, fmt.Sprint(iss))
+	}
+	c, member, err := readClaims(doc, v.s)
+	if err != nil {
+		return nil, malformed(member)
 	}
 	if tt, ok := doc["token_type"]; ok {
 		s, isString := tt.(string)
@@ -285,102 +274,18 @@ func (v *IntrospectionVerifier) mapResponse(doc map[string]any, token string, no
 			return nil, InvalidToken("a refresh token is not an access token", nil)
 		}
 	}
-	var err error
-	if info.Subject, err = introStringMember(doc, "sub"); err != nil {
-		return nil, err
+	if e := checkTimes(now, v.s.leeway, c.exp, c.nbf, c.iat); e != nil {
+		return nil, e
 	}
-	if info.ClientID, err = introStringMember(doc, "client_id"); err != nil {
-		return nil, err
-	}
-	if info.Scopes, ok = introStrings(doc, "scope", true); !ok {
-		return nil, malformed("scope")
-	}
-	if info.Audience, ok = introStrings(doc, "aud", false); !ok {
-		return nil, malformed("aud")
-	}
-	exp, hasExp, ok := introTime(doc, "exp")
-	if !ok {
-		return nil, malformed("exp")
-	}
-	if hasExp {
-		if !now.Before(exp.Add(v.leeway)) {
-			return nil, InvalidToken("the token has expired", nil)
-		}
-		info.ExpiresAt = exp
-	}
-	nbf, hasNbf, ok := introTime(doc, "nbf")
-	if !ok {
-		return nil, malformed("nbf")
-	}
-	if hasNbf && now.Add(v.leeway).Before(nbf) {
-		return nil, InvalidToken("the token is not valid yet", nil)
-	}
-	if _, _, ok := introTime(doc, "iat"); !ok {
-		return nil, malformed("iat")
-	}
-	if len(v.audience) > 0 && !slices.ContainsFunc(info.Audience, func(a string) bool {
-		return slices.Contains(v.audience, a)
-	}) {
-		return nil, NewError(CodeInvalidAudience, "the token was not issued for this resource", nil)
-	}
-	return info, nil
-}
-
-// introStringMember returns the string member name of doc, "" when absent,
-// and an error when it is not a string.
-func introStringMember(doc map[string]any, name string) (string, error) {
-	raw, ok := doc[name]
-	if !ok || raw == nil {
-		return "", nil
-	}
-	s, ok := raw.(string)
-	if !ok {
-		return "", ProviderUnavailable(fmt.Sprintf("the introspection response has a malformed %q", name), nil)
-	}
-	return s, nil
-}
-
-// introStrings reads member name of doc as a list of strings: a JSON array
-// of strings, or a single string (split on spaces when split is true, taken
-// whole otherwise). It returns nil for an absent member, a non-nil slice
-// for a present one, and false when the member has another type.
-func introStrings(doc map[string]any, name string, split bool) ([]string, bool) {
-	switch raw := doc[name].(type) {
-	case nil:
-		return nil, true
-	case string:
-		if split {
-			return append([]string{}, strings.Fields(raw)...), true
-		}
-		return []string{raw}, true
-	case []any:
-		out := make([]string, 0, len(raw))
-		for _, item := range raw {
-			s, ok := item.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	default:
-		return nil, false
-	}
-}
-
-// introTime reads member name of doc as NumericDate (seconds since the
-// epoch). present is false when the member is absent; ok is false when it
-// is not a finite number in a sane range.
-func introTime(doc map[string]any, name string) (t time.Time, present, ok bool) {
-	raw, found := doc[name]
-	if !found || raw == nil {
-		return time.Time{}, false, true
-	}
-	f, isNumber := raw.(float64)
-	// Beyond ±2^53 seconds, dates are nonsense and time.Unix overflows.
-	if !isNumber || math.IsNaN(f) || math.Abs(f) > 1<<53 {
-		return time.Time{}, true, false
-	}
-	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), true, true
+	return &AuthInfo{
+		Token:     token,
+		Issuer:    v.issuer,
+		Subject:   c.subject,
+		ClientID:  c.clientID,
+		Audience:  c.audience,
+		Scopes:    c.scopes,
+		ExpiresAt: c.exp,
+		Claims:    doc,
+		Identity:  identityFromClaims(doc, "token"),
+	}, nil
 }

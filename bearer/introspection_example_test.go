@@ -29,8 +29,7 @@ func ExampleNewIntrospectionVerifier() {
 	defer provider.Close()
 
 	v, err := bearer.NewIntrospectionVerifier("https://auth.example.com", provider.URL+"/introspect",
-		bearer.ClientCredentials{ClientID: "mcp-server", ClientSecret: "s3cret"},
-		bearer.WithAudience("https://mcp.example.com/mcp"))
+		bearer.ClientCredentials{ClientID: "mcp-server", ClientSecret: "s3cret"})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -18,7 +18,7 @@ const introIssuer = "https://issuer.example.com"
 
 var introCreds = ClientCredentials{ClientID: "rs-client", ClientSecret: "rs-secret"}
 
-func introNew(t testing.TB, p *uiProvider, creds ClientCredentials, opts ...IntrospectionOption) *IntrospectionVerifier {
+func introNew(t testing.TB, p *uiProvider, creds ClientCredentials, opts ...Option) *IntrospectionVerifier {
 	t.Helper()
 	v, err := NewIntrospectionVerifier(introIssuer, p.URL+"/introspect", creds, opts...)
 	if err != nil {
@@ -49,6 +49,7 @@ func TestIntrospectionVerifySuccess(t *testing.T) {
 		Token: uiToken, Issuer: introIssuer, Subject: "user-1", ClientID: "agent",
 		Audience: []string{"https://mcp.example.com/mcp", "other"}, Scopes: []string{"openid", "whoami:read"},
 		ExpiresAt: clk.Now().Add(time.Hour),
+		Identity:  Identity{Claims: map[string]any{"username": "ann"}, Sources: []string{"token"}},
 	})
 	got := *info
 	got.Claims = nil
@@ -153,7 +154,7 @@ func TestIntrospectionStatusMapping(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := uiNewProvider(t, tc.h)
-			var opts []IntrospectionOption
+			var opts []Option
 			if tc.client != nil {
 				opts = append(opts, WithHTTPClient(tc.client))
 			}
@@ -178,8 +179,12 @@ func TestIntrospectionMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vAud, err := NewIntrospectionVerifier(introIssuer, "https://issuer.example.com/introspect", introCreds,
-		WithAudience("https://mcp.example.com/mcp"), WithLeeway(0))
+	// vAud is a verifier behind the middleware's audience rule (audAuthn).
+	vAud, err := NewIntrospectionVerifier(introIssuer, "https://issuer.example.com/introspect", introCreds, WithLeeway(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	audAuthn, err := New(vAud, WithAudience("https://mcp.example.com/mcp"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,6 +246,11 @@ func TestIntrospectionMapping(t *testing.T) {
 				t.Fatal(err)
 			}
 			info, err := tt.v.mapResponse(doc, uiToken, now)
+			if tt.v == vAud && err == nil {
+				if e := audAuthn.check(context.Background(), info); e != nil {
+					info, err = nil, e
+				}
+			}
 			if tt.wantErr != nil {
 				var e *Error
 				if !errors.Is(err, tt.wantErr) || !errors.As(err, &e) || e.Code != tt.code {
@@ -365,7 +375,7 @@ func TestNewIntrospectionVerifierConfig(t *testing.T) {
 		name             string
 		issuer, endpoint string
 		creds            ClientCredentials
-		opts             []IntrospectionOption
+		opts             []Option
 		ok               bool
 	}{
 		{"ok", introIssuer, ep, introCreds, nil, true},
@@ -374,14 +384,14 @@ func TestNewIntrospectionVerifierConfig(t *testing.T) {
 		{"no id", introIssuer, ep, ClientCredentials{ClientSecret: "sekr1t-xyz"}, nil, false},
 		{"no secret", introIssuer, ep, ClientCredentials{ClientID: "a"}, nil, false},
 		{"http remote", introIssuer, "http://id.example.com/introspect", introCreds, nil, false},
-		{"http remote allowed", introIssuer, "http://id.example.com/introspect", introCreds, []IntrospectionOption{InsecureAllowHTTP()}, true},
+		{"http remote allowed", introIssuer, "http://id.example.com/introspect", introCreds, []Option{InsecureAllowHTTP()}, true},
 		{"http loopback", "http://localhost:3001", "http://127.0.0.1:3001/introspect", introCreds, nil, true},
 		{"bad issuer", "issuer", ep, introCreds, nil, false},
-		{"negative leeway", introIssuer, ep, introCreds, []IntrospectionOption{WithLeeway(-time.Second)}, false},
-		{"zero leeway", introIssuer, ep, introCreds, []IntrospectionOption{WithLeeway(0)}, true},
-		{"empty audience", introIssuer, ep, introCreds, []IntrospectionOption{WithAudience("")}, false},
-		{"negative TTL", introIssuer, ep, introCreds, []IntrospectionOption{WithCacheTTL(-1)}, false},
-		{"negative size", introIssuer, ep, introCreds, []IntrospectionOption{WithCacheSize(-1)}, false},
+		{"negative leeway", introIssuer, ep, introCreds, []Option{WithLeeway(-time.Second)}, false},
+		{"zero leeway", introIssuer, ep, introCreds, []Option{WithLeeway(0)}, true},
+		{"an option of the middleware", introIssuer, ep, introCreds, []Option{WithAudience("https://mcp.example.com/mcp")}, false},
+		{"negative TTL", introIssuer, ep, introCreds, []Option{WithCacheTTL(-1)}, false},
+		{"negative size", introIssuer, ep, introCreds, []Option{WithCacheSize(-1)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,8 +439,12 @@ func FuzzIntrospectionResponse(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	now := time.Unix(1_750_000_000, 0)
-	v, err := NewIntrospectionVerifier(introIssuer, "https://issuer.example.com/introspect", introCreds,
-		WithAudience("https://mcp.example.com/mcp"))
+	v, err := NewIntrospectionVerifier(introIssuer, "https://issuer.example.com/introspect", introCreds)
+	if err != nil {
+		f.Fatal(err)
+	}
+	// The audience is the middleware's rule: every response goes through it.
+	authn, err := New(v, WithAudience("https://mcp.example.com/mcp"), WithClock(func() time.Time { return now }))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -440,6 +454,11 @@ func FuzzIntrospectionResponse(f *testing.F) {
 			return // fetch rejects these before the mapping
 		}
 		info, err := v.mapResponse(doc, "tok", now)
+		if err == nil {
+			if e := authn.check(context.Background(), info); e != nil {
+				info, err = nil, e
+			}
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || info != nil {

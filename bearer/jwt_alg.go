@@ -6,16 +6,14 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"strings"
 )
 
-// This file maps JWS "alg" names (RFC 7518 section 3, RFC 8037, RFC 9864)
-// to the standard library's signature checks. Keys are converted from JWK
-// to crypto.PublicKey once, when a key set is loaded (keyset.go); checking a
-// signature is then a direct call into crypto/rsa, crypto/ecdsa or
-// crypto/ed25519, with no per-token key decoding.
+// This file is the algorithm allow-list: the JWS "alg" names (RFC 7518
+// section 3, RFC 8037, RFC 9864) the JWT verifier knows, and which key each
+// may be checked with. The signature itself is checked by jwx (jwsbb.Verify)
+// with a key converted from JWK once, when its key set is loaded
+// (keyset.go).
 
 // jwtKeyKind is the family of key an algorithm needs.
 type jwtKeyKind uint8
@@ -31,7 +29,6 @@ const (
 type jwtAlgorithm struct {
 	name  string
 	kind  jwtKeyKind
-	hash  crypto.Hash    // 0 for Ed25519, which hashes internally
 	curve elliptic.Curve // ECDSA only
 }
 
@@ -50,26 +47,18 @@ var defaultJWTAlgorithms = []string{
 // RFC 7515 requires).
 func jwtLookupAlgorithm(name string) (jwtAlgorithm, bool) {
 	switch name {
-	case "RS256":
-		return jwtAlgorithm{name, jwtRSAPKCS1, crypto.SHA256, nil}, true
-	case "RS384":
-		return jwtAlgorithm{name, jwtRSAPKCS1, crypto.SHA384, nil}, true
-	case "RS512":
-		return jwtAlgorithm{name, jwtRSAPKCS1, crypto.SHA512, nil}, true
-	case "PS256":
-		return jwtAlgorithm{name, jwtRSAPSS, crypto.SHA256, nil}, true
-	case "PS384":
-		return jwtAlgorithm{name, jwtRSAPSS, crypto.SHA384, nil}, true
-	case "PS512":
-		return jwtAlgorithm{name, jwtRSAPSS, crypto.SHA512, nil}, true
+	case "RS256", "RS384", "RS512":
+		return jwtAlgorithm{name, jwtRSAPKCS1, nil}, true
+	case "PS256", "PS384", "PS512":
+		return jwtAlgorithm{name, jwtRSAPSS, nil}, true
 	case "ES256":
-		return jwtAlgorithm{name, jwtECDSA, crypto.SHA256, elliptic.P256()}, true
+		return jwtAlgorithm{name, jwtECDSA, elliptic.P256()}, true
 	case "ES384":
-		return jwtAlgorithm{name, jwtECDSA, crypto.SHA384, elliptic.P384()}, true
+		return jwtAlgorithm{name, jwtECDSA, elliptic.P384()}, true
 	case "ES512":
-		return jwtAlgorithm{name, jwtECDSA, crypto.SHA512, elliptic.P521()}, true
+		return jwtAlgorithm{name, jwtECDSA, elliptic.P521()}, true
 	case "EdDSA", "Ed25519":
-		return jwtAlgorithm{name, jwtEd25519, 0, nil}, true
+		return jwtAlgorithm{name, jwtEd25519, nil}, true
 	}
 	return jwtAlgorithm{}, false
 }
@@ -93,84 +82,4 @@ func (a *jwtAlgorithm) fits(pub crypto.PublicKey) bool {
 		return a.kind == jwtEd25519 && len(k) == ed25519.PublicKeySize
 	}
 	return false
-}
-
-// pssOptions are RFC 7518 section 3.5's: the salt is as long as the hash.
-var pssOptions = rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
-
-// verify checks sig over signingInput with pub, which must fit a.
-func (a *jwtAlgorithm) verify(pub crypto.PublicKey, signingInput, sig []byte) bool {
-	if a.kind == jwtEd25519 {
-		k, ok := pub.(ed25519.PublicKey)
-		return ok && len(k) == ed25519.PublicKeySize && ed25519.Verify(k, signingInput, sig)
-	}
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		var buf [sha512.Size]byte
-		digest := jwtHash(a.hash, signingInput, &buf)
-		switch a.kind {
-		case jwtRSAPKCS1:
-			return rsa.VerifyPKCS1v15(k, a.hash, digest, sig) == nil
-		case jwtRSAPSS:
-			opts := pssOptions
-			return rsa.VerifyPSS(k, a.hash, digest, sig, &opts) == nil
-		}
-	case *ecdsa.PublicKey:
-		size := (k.Curve.Params().BitSize + 7) / 8
-		if a.kind != jwtECDSA || len(sig) != 2*size {
-			return false
-		}
-		var buf [sha512.Size]byte
-		digest := jwtHash(a.hash, signingInput, &buf)
-		return ecdsa.VerifyASN1(k, digest, jwtECDSAToASN1(sig))
-	}
-	return false
-}
-
-// jwtHash hashes msg with h into buf and returns the digest.
-func jwtHash(h crypto.Hash, msg []byte, buf *[sha512.Size]byte) []byte {
-	switch h {
-	case crypto.SHA256:
-		d := sha256.Sum256(msg)
-		return buf[:copy(buf[:], d[:])]
-	case crypto.SHA384:
-		d := sha512.Sum384(msg)
-		return buf[:copy(buf[:], d[:])]
-	default:
-		d := sha512.Sum512(msg)
-		return buf[:copy(buf[:], d[:])]
-	}
-}
-
-// jwtECDSAToASN1 converts a JWS ECDSA signature, the fixed-size big-endian
-// R and S concatenated (RFC 7518 section 3.4), to the ASN.1 DER
-// SEQUENCE { r INTEGER, s INTEGER } that crypto/ecdsa reads.
-func jwtECDSAToASN1(sig []byte) []byte {
-	half := len(sig) / 2
-	// Room for the SEQUENCE header in its long form (30 81 len) and two
-	// INTEGERs of up to 66 bytes plus a sign byte each.
-	b := make([]byte, 3, 3+2*(3+half))
-	b = jwtAppendASN1Int(b, sig[:half])
-	b = jwtAppendASN1Int(b, sig[half:])
-	body := len(b) - 3
-	if body < 0x80 {
-		b[1], b[2] = 0x30, byte(body)
-		return b[1:]
-	}
-	b[0], b[1], b[2] = 0x30, 0x81, byte(body)
-	return b
-}
-
-// jwtAppendASN1Int appends the DER INTEGER with the unsigned big-endian
-// value v: leading zeros dropped, a zero byte added if the top bit is set.
-func jwtAppendASN1Int(b, v []byte) []byte {
-	for len(v) > 1 && v[0] == 0 {
-		v = v[1:]
-	}
-	if v[0]&0x80 != 0 {
-		b = append(b, 0x02, byte(len(v)+1), 0)
-	} else {
-		b = append(b, 0x02, byte(len(v)))
-	}
-	return append(b, v...)
 }

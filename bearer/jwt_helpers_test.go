@@ -148,9 +148,10 @@ func jwtSignature(t testing.TB, k *jwtTestKey, alg string, input []byte) []byte 
 	if !ok {
 		t.Fatalf("unknown alg %s", alg)
 	}
+	hash := map[string]crypto.Hash{"256": crypto.SHA256, "384": crypto.SHA384, "512": crypto.SHA512}[alg[len(alg)-3:]]
 	var digest []byte
-	if a.hash != 0 {
-		h := a.hash.New()
+	if a.kind != jwtEd25519 {
+		h := hash.New()
 		h.Write(input)
 		digest = h.Sum(nil)
 	}
@@ -159,9 +160,9 @@ func jwtSignature(t testing.TB, k *jwtTestKey, alg string, input []byte) []byte 
 	switch p := k.priv.(type) {
 	case *rsa.PrivateKey:
 		if a.kind == jwtRSAPSS {
-			sig, err = rsa.SignPSS(rand.Reader, p, a.hash, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
+			sig, err = rsa.SignPSS(rand.Reader, p, hash, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
 		} else {
-			sig, err = rsa.SignPKCS1v15(rand.Reader, p, a.hash, digest)
+			sig, err = rsa.SignPKCS1v15(rand.Reader, p, hash, digest)
 		}
 	case *ecdsa.PrivateKey:
 		var der []byte
@@ -295,30 +296,74 @@ func (s *jwtKeyServer) hold() (release func()) {
 	return func() { once.Do(func() { s.gate.Store(nil); close(g) }) }
 }
 
-// jwtNewVerifier builds a verifier trusting jwtTestIssuer at srv, with the
-// test clock and audience, and closes it at the end of the test.
-func jwtNewVerifier(t testing.TB, srv *jwtKeyServer, clock *jwtClock, opts ...JWTOption) *JWTVerifier {
-	t.Helper()
-	base := []JWTOption{WithClock(clock.Now), WithAudience(jwtTestResource), WithHTTPClient(srv.Client())}
-	v, err := NewJWTVerifier(context.Background(),
-		[]TrustedIssuer{{Issuer: jwtTestIssuer, JWKSURI: srv.URL + "/jwks"}}, append(base, opts...)...)
-	if err != nil {
-		t.Fatalf("NewJWTVerifier: %v", err)
-	}
-	t.Cleanup(func() { v.Close() })
-	return v
+// jwtPolicyVerifier is a JWT verifier behind the middleware's policy: the
+// audience (jwtTestResource, or what the options say) is the middleware's
+// rule, so the tests of the verifier's refusals go through both, as a
+// request would.
+type jwtPolicyVerifier struct {
+	*JWTVerifier
+	authn *Authenticator
 }
 
-// jwtStaticVerifier builds a verifier with static keys.
-func jwtStaticVerifier(t testing.TB, clock *jwtClock, jwks []byte, opts ...JWTOption) *JWTVerifier {
+// Verify is the decision a request gets: the verifier, then the policy.
+func (p *jwtPolicyVerifier) Verify(ctx context.Context, token string) (*AuthInfo, error) {
+	return p.authn.AuthenticateToken(ctx, token)
+}
+
+// splitOptions sends each option to the constructors it configures: those
+// of the middleware to New, the others to NewJWTVerifier (WithClock and
+// WithLeeway to both).
+func splitOptions(opts []Option) (jwt, authn []Option) {
+	for _, o := range opts {
+		if o.targets&forJWT != 0 {
+			jwt = append(jwt, o)
+		}
+		if o.targets&forAuthenticator != 0 {
+			authn = append(authn, o)
+		}
+	}
+	return jwt, authn
+}
+
+// jwtBehindPolicy puts v behind a middleware with the test audience, clock
+// and the middleware options of opts.
+func jwtBehindPolicy(t testing.TB, v *JWTVerifier, clock *jwtClock, opts []Option) *jwtPolicyVerifier {
 	t.Helper()
-	base := []JWTOption{WithClock(clock.Now), WithAudience(jwtTestResource), WithStaticKeys(jwtTestIssuer, jwks)}
-	v, err := NewJWTVerifier(context.Background(), []TrustedIssuer{{Issuer: jwtTestIssuer}}, append(base, opts...)...)
+	t.Cleanup(func() { v.Close() })
+	_, authnOpts := splitOptions(opts)
+	a, err := New(v, append([]Option{WithClock(clock.Now), WithAudience(jwtTestResource)}, authnOpts...)...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return &jwtPolicyVerifier{JWTVerifier: v, authn: a}
+}
+
+// jwtNewVerifier builds a verifier trusting jwtTestIssuer at srv, with the
+// test clock, behind the test audience, and closes it at the end of the
+// test.
+func jwtNewVerifier(t testing.TB, srv *jwtKeyServer, clock *jwtClock, opts ...Option) *jwtPolicyVerifier {
+	t.Helper()
+	jwtOpts, _ := splitOptions(opts)
+	base := []Option{WithClock(clock.Now), WithHTTPClient(srv.Client())}
+	v, err := NewJWTVerifier(context.Background(),
+		[]TrustedIssuer{{Issuer: jwtTestIssuer, JWKSURI: srv.URL + "/jwks"}}, append(base, jwtOpts...)...)
 	if err != nil {
 		t.Fatalf("NewJWTVerifier: %v", err)
 	}
-	t.Cleanup(func() { v.Close() })
-	return v
+	return jwtBehindPolicy(t, v, clock, opts)
+}
+
+// jwtStaticVerifier builds a verifier with static keys, behind the test
+// audience.
+func jwtStaticVerifier(t testing.TB, clock *jwtClock, jwks []byte, opts ...Option) *jwtPolicyVerifier {
+	t.Helper()
+	jwtOpts, _ := splitOptions(opts)
+	base := []Option{WithClock(clock.Now), WithStaticKeys(jwtTestIssuer, jwks)}
+	v, err := NewJWTVerifier(context.Background(), []TrustedIssuer{{Issuer: jwtTestIssuer}}, append(base, jwtOpts...)...)
+	if err != nil {
+		t.Fatalf("NewJWTVerifier: %v", err)
+	}
+	return jwtBehindPolicy(t, v, clock, opts)
 }
 
 // jwtWantCode fails unless err is an *Error with code.

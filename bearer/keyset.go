@@ -23,7 +23,7 @@ import (
 
 // This file holds the signing keys of the trusted issuers. jwx parses JWK
 // Sets; each usable key is converted once, at load, to the standard
-// library's public key type, which is what signature checks then use.
+// library's public key type, which jwx's signature check then takes.
 //
 // A remote key set fetches its keys (construction, or the first token in
 // lazy mode), refreshes them in the background when they are older than the
@@ -52,11 +52,21 @@ var (
 	errRefreshWindow = errors.New("key set fetched too recently to fetch again")
 )
 
-// jwtKey is a signature verification key.
+// jwtKey is a signature verification key. One value stands for one key for
+// as long as its issuer publishes it: a refresh that finds the key again
+// keeps the value, so that withdrawn, once set, means the provider stopped
+// publishing the key, and the verifications it made are no longer trusted.
 type jwtKey struct {
-	kid string           // "" when the JWK has none
-	alg string           // the JWK's "alg"; "" when it has none
-	pub crypto.PublicKey // *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
+	kid       string           // "" when the JWK has none
+	alg       string           // the JWK's "alg"; "" when it has none
+	pub       crypto.PublicKey // *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
+	withdrawn atomic.Bool      // a refresh no longer found it
+}
+
+// sameKey reports whether k and o are the same published key.
+func (k *jwtKey) sameKey(o *jwtKey) bool {
+	eq, ok := k.pub.(interface{ Equal(crypto.PublicKey) bool })
+	return k.kid == o.kid && k.alg == o.alg && ok && eq.Equal(o.pub)
 }
 
 // usableFor reports whether k may check a signature made with alg: the key
@@ -117,8 +127,9 @@ func keyError(err error) error {
 // P-256, P-384 or P-521, Ed25519 keys; not those whose "use" is not "sig",
 // whose "key_ops" lack "verify" or whose "alg" is not a supported signature
 // algorithm. Keys jwx cannot parse are skipped, as RFC 7517 section 5 asks.
-// A set without any usable key is an error.
-func parseKeySet(doc []byte) (*keySnapshot, error) {
+// A set without any usable key is an error. A key that prev (the previous
+// snapshot, or nil) holds already is kept as the same value.
+func parseKeySet(doc []byte, prev *keySnapshot) (*keySnapshot, error) {
 	set, err := jwk.Parse(doc, jwk.WithIgnoreParseError(true))
 	if err != nil {
 		return nil, fmt.Errorf("parsing the JWK Set: %w", err)
@@ -129,6 +140,11 @@ func parseKeySet(doc []byte) (*keySnapshot, error) {
 		k, ok := jwtKeyFromJWK(raw)
 		if !ok {
 			continue
+		}
+		if prev != nil {
+			if i := slices.IndexFunc(prev.all, k.sameKey); i >= 0 {
+				k = prev.all[i]
+			}
 		}
 		snap.all = append(snap.all, k)
 		if k.kid != "" {
@@ -229,15 +245,15 @@ type keyFetch struct {
 	err  error
 }
 
-func newRemoteKeySet(url string, o *jwtOptions) *remoteKeySet {
+func newRemoteKeySet(url string, s *settings) *remoteKeySet {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &remoteKeySet{
 		url:          url,
-		client:       o.httpClient,
-		now:          o.clock,
-		refreshEvery: o.refreshEvery,
-		minInterval:  o.minRefresh,
-		logger:       o.logger,
+		client:       s.httpClient,
+		now:          s.clock,
+		refreshEvery: s.refreshEvery,
+		minInterval:  s.minRefresh,
+		logger:       s.logger,
 		ctx:          ctx,
 		cancel:       cancel,
 	}
@@ -331,7 +347,9 @@ func (r *remoteKeySet) run(f *keyFetch) {
 	r.mu.Lock()
 	if err == nil {
 		snap.fetched = r.now()
-		r.current.Store(snap)
+		if old := r.current.Swap(snap); old != nil {
+			withdrawMissing(old, snap)
+		}
 		r.logger.Debug("bearer: fetched the signing keys", "url", r.url, "keys", len(snap.all))
 	} else if r.ctx.Err() == nil { // not ended by Close
 		r.logger.Warn("bearer: fetching the signing keys failed; keeping the previous keys", "url", r.url, "error", err)
@@ -344,6 +362,16 @@ func (r *remoteKeySet) run(f *keyFetch) {
 	close(f.done)
 }
 
+// withdrawMissing marks the keys of old that next no longer holds: the
+// verifications they made end (see jwtKey).
+func withdrawMissing(old, next *keySnapshot) {
+	for _, k := range old.all {
+		if !slices.Contains(next.all, k) {
+			k.withdrawn.Store(true)
+		}
+	}
+}
+
 // fetch reads and parses the key set.
 func (r *remoteKeySet) fetch(ctx context.Context) (*keySnapshot, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
@@ -354,7 +382,7 @@ func (r *remoteKeySet) fetch(ctx context.Context) (*keySnapshot, error) {
 	if err := fetch.Do(r.client, req, "JWKS", &doc); err != nil {
 		return nil, err
 	}
-	snap, err := parseKeySet(doc)
+	snap, err := parseKeySet(doc, r.current.Load())
 	if err != nil {
 		return nil, fmt.Errorf("JWKS: %s: %w", req.URL.Redacted(), err)
 	}

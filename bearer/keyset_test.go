@@ -187,7 +187,7 @@ func TestKeySetDownAtStart(t *testing.T) {
 	t.Run("lazy: 503 until the keys can be fetched", func(t *testing.T) {
 		before := srv.requests.Load()
 		v, err := NewJWTVerifier(context.Background(), issuers,
-			WithHTTPClient(srv.Client()), WithClock(clock.Now), WithAudience(jwtTestResource), WithLazyKeys())
+			WithHTTPClient(srv.Client()), WithClock(clock.Now), WithLazyKeys())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +258,7 @@ func TestKeySetParse(t *testing.T) {
 		map[string]any{"kty": "XYZ", "kid": "future"},
 		map[string]any{"kty": "EC", "kid": "broken", "crv": "P-256", "x": "AA", "y": "AA"},
 	}})
-	snap, err := parseKeySet(doc)
+	snap, err := parseKeySet(doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func TestJWTVerifierCloseNoGoroutineLeak(t *testing.T) {
 		transport := &http.Transport{}
 		client := &http.Client{Transport: transport}
 		v, err := NewJWTVerifier(context.Background(), []TrustedIssuer{{Issuer: jwtTestIssuer, JWKSURI: srv.URL}},
-			WithHTTPClient(client), WithClock(clock.Now), WithAudience(jwtTestResource))
+			WithHTTPClient(client), WithClock(clock.Now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -445,7 +445,7 @@ func TestKeySetSeveralIssuers(t *testing.T) {
 	a, b := jwtNewKey(t, "ES256", "a"), jwtNewKey(t, "ES256", "b")
 	srvA, srvB := newJWTKeyServer(t, jwtJWKS(a)), newJWTKeyServer(t, jwtJWKS(b))
 	issuers := []TrustedIssuer{{Issuer: "https://a.example", JWKSURI: srvA.URL}, {Issuer: "https://b.example", JWKSURI: srvB.URL}}
-	v, err := NewJWTVerifier(context.Background(), issuers, WithClock(clock.Now), WithAudience(jwtTestResource))
+	v, err := NewJWTVerifier(context.Background(), issuers, WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func TestMemoryJWTCacheBounded(t *testing.T) {
 	key := &atkKey{kid: "m1", priv: priv}
 	jwks := newAtkCounter(t, "application/json", atkJSON(t, map[string]any{"keys": []any{atkJWK(t, key, "EdDSA")}}))
 	v, err := bearer.NewJWTVerifier(t.Context(), []bearer.TrustedIssuer{{Issuer: atkIssuer, JWKSURI: jwks.URL}},
-		bearer.WithAudience(atkResource), bearer.WithCacheSize(memoryCacheSize))
+		bearer.WithCacheSize(memoryCacheSize))
 	if err != nil {
 		t.Fatal(err)
 	}

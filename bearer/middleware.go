@@ -4,21 +4,23 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"github.com/mcp-auth/go/internal/scope"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/mcp-auth/go/internal/scope"
 )
 
 // Authenticator is the bearer-token middleware of a protected resource. It
-// reads the token from the Authorization header, has a [Verifier] check it,
-// applies the checks every token must pass (expiry, issuer, audience,
+// reads the token from the Authorization header, has a [Verifier] prove it
+// authentic, decides whether this resource accepts it (issuer, audience,
 // required scopes) and hands the verified [AuthInfo] to the next handler in
-// the request context.
+// the request context, completed with the subject's identity claims when
+// identity sources are configured ([WithIdentity]).
 //
 // [Authenticator.Authenticate] makes the decision; [Authenticator.Handler]
 // wraps it around a handler and answers refusals with
@@ -31,43 +33,50 @@ import (
 //     b64token (inner spaces, tabs, control or non-ASCII characters, two
 //     tokens): 400 error="invalid_request";
 //   - a header longer than the token limit ([WithMaxTokenLength]), a token
-//     the verifier rejects, an expired token, an untrusted issuer or a wrong
-//     audience: 401 error="invalid_token";
+//     the verifier rejects, an expired token, an untrusted issuer, a wrong
+//     audience, or a token whose audience the verifier cannot know (see
+//     [WithAudience]): 401 error="invalid_token";
 //   - a valid token without the required scopes: 403
 //     error="insufficient_scope" with the scopes needed;
 //   - the authorization server unreachable, or the verifier cancelled or out
-//     of time: 503 with Retry-After, never 401;
+//     of time: 503 with Retry-After, never 401; so is an identity source
+//     that fails when identity is required ([WithIdentityRequired]);
 //   - any other verifier failure, or a verifier that returns neither an
 //     AuthInfo nor an error: 500.
 //
 // Tokens are taken from the Authorization header only, never from the query
 // string or a form body (the MCP specification forbids both).
 //
-// Audience: when [WithAudience] is set, a token whose verifier reports an
-// audience must name one of the resources. A verifier that cannot know the
-// audience reports nil (the userinfo verifier: an opaque token carries no
-// audience), and then the check passes: such a verifier accepts any token
-// the provider accepts, whatever resource it was issued for. Prefer
-// resource-bound JWTs or introspection in production.
+// Each rule is applied once: the verifier proves authenticity (and, for
+// this package's verifiers, the token's times); the Authenticator applies
+// the resource's policy. See [Verifier] for what that asks of custom
+// verifiers.
 //
 // The zero value is not usable; create one with [New]. An Authenticator is
 // safe for concurrent use, and its configuration cannot change after New.
 type Authenticator struct {
 	verifier            Verifier
-	logger              *slog.Logger // nil: no logging
+	logger              *slog.Logger // per-request lines
+	warnLogger          *slog.Logger // configuration warnings: logger, or slog.Default
 	now                 func() time.Time
 	leeway              time.Duration
+	checkTimes          bool // the verifier does not check times itself
 	maxHeaderLen        int
 	issuers             []string
 	audience            []string
 	trailingSlashAud    bool
+	acceptUnbound       bool
 	requiredScopes      []string
 	impliedBy           map[string][]string // scope -> scopes that imply it
-	challengeScopes     []string
+	challengeScopes     []string            // 400/401 challenges
+	stepUpScopes        []string            // the baseline every 403 names
 	resourceMetadataURL string
 	showDetails         bool
 	legacyCodes         bool
 	errorHandler        func(http.ResponseWriter, *http.Request, *Error)
+	identity            *identityResolver // nil: the token's own claims only
+
+	warned sync.Map // warning kind -> struct{}: each configuration warning once
 
 	// Precomputed responses for the codes whose challenge and body do not
 	// depend on the request.
@@ -78,68 +87,75 @@ type Authenticator struct {
 // New returns an Authenticator that checks tokens with v, configured by
 // opts. All configuration is checked here, never on a request: New fails
 // (with an error for which errors.Is(err, [ErrMisconfigured]) is true) on a
-// nil verifier or option, a negative leeway, an empty issuer or audience,
-// [WithIssuers] with no issuer, a scope that is not an RFC 6749
-// scope-token, a resource metadata URL that is not an absolute http(s) URL,
-// a [WithMaxTokenLength] outside 1 byte to 1 MiB, or required scopes with a
-// [*UserinfoVerifier] (userinfo does not report scopes).
+// nil verifier, an option that does not configure the middleware, a
+// negative leeway, an empty issuer or audience, [WithIssuers] with no
+// issuer, a scope that is not an RFC 6749 scope-token, a resource metadata
+// URL that is not an absolute http(s) URL, a [WithMaxTokenLength] outside 1
+// byte to 1 MiB, and configurations that would refuse every token: required
+// scopes with a [*UserinfoVerifier] (userinfo does not report scopes), or
+// an audience with a verifier that cannot know one (userinfo) and no
+// [InsecureAcceptUnboundTokens].
 //
-// Defaults: no required scopes, any issuer, no audience check, 60 s of clock
-// leeway on the expiry, a 16 KiB token limit, no resource_metadata in
-// challenges (set [WithResourceMetadataURL]: the MCP specification requires
-// it), no logging.
+// Defaults: no required scopes, any issuer, no audience check (mcpauth
+// configures issuers, audience and resource metadata URL for you), 60 s of
+// clock leeway on a custom verifier's expiry, a 16 KiB token limit, no
+// resource_metadata in challenges (set [WithResourceMetadataURL]: the MCP
+// specification requires it), identity from the token's own claims, no
+// logging of decisions.
 func New(v Verifier, opts ...Option) (*Authenticator, error) {
-	if v == nil {
-		return nil, middlewareConfigError("nil Verifier")
+	if isNilVerifier(v) {
+		return nil, configError("New: nil Verifier")
 	}
-	if f, ok := v.(VerifierFunc); ok && f == nil {
-		return nil, middlewareConfigError("nil VerifierFunc")
-	}
-	var o middlewareOptions
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, middlewareConfigError("option %d is nil", i)
-		}
-		opt.applyMiddleware(&o)
-	}
-	if err := o.validate(); err != nil {
+	s, err := applyOptions("New", forAuthenticator, opts)
+	if err != nil {
 		return nil, err
 	}
-	if _, ok := v.(*UserinfoVerifier); ok && len(o.requiredScopes) > 0 {
+	if err := validateAuthenticator(s); err != nil {
+		return nil, err
+	}
+	checksTimes, knowsAudience := traitsOf(v)
+	if len(s.requiredScopes) > 0 && hasUserinfo(v) {
 		// Userinfo reports no scopes: every request would get 403.
-		return nil, middlewareConfigError("required scopes cannot be checked with a userinfo verifier, which does not learn a token's scopes: use the JWT or introspection verifier")
+		return nil, configError("New: required scopes cannot be checked with a userinfo verifier, which does not learn a token's scopes: use the JWT or introspection verifier")
+	}
+	if len(s.audience) > 0 && !knowsAudience && !s.acceptUnbound {
+		return nil, configError("New: the verifier cannot know a token's audience (userinfo: an opaque token carries none), so every token would be refused as not issued for %s: use the JWT or introspection verifier, or accept unbound tokens knowingly with InsecureAcceptUnboundTokens", s.audience[0])
 	}
 
 	a := &Authenticator{
 		verifier:            v,
-		logger:              o.logger,
-		now:                 o.now,
-		leeway:              middlewareDefaultLeeway,
-		maxHeaderLen:        DefaultMaxTokenLength + len(bearerScheme) + 1,
-		issuers:             slices.Clone(o.issuers),
-		audience:            slices.Clone(o.audience),
-		trailingSlashAud:    o.trailingSlashAud,
-		requiredScopes:      uniqueScopes(o.requiredScopes),
-		impliedBy:           impliedByClosure(o.hierarchy),
-		resourceMetadataURL: o.resourceMetadataURL,
-		showDetails:         o.showDetails,
-		legacyCodes:         o.legacyCodes,
-		errorHandler:        o.errorHandler,
+		logger:              s.logger,
+		warnLogger:          s.logger,
+		now:                 s.now,
+		leeway:              s.leeway,
+		checkTimes:          !checksTimes,
+		maxHeaderLen:        s.maxTokenLength + len(bearerScheme) + 1,
+		issuers:             slices.Clone(s.issuers),
+		audience:            slices.Clone(s.audience),
+		trailingSlashAud:    s.trailingSlashAud,
+		acceptUnbound:       s.acceptUnbound,
+		requiredScopes:      uniqueScopes(s.requiredScopes),
+		impliedBy:           impliedByClosure(s.hierarchy),
+		resourceMetadataURL: s.resourceMetadataURL,
+		showDetails:         s.showDetails,
+		legacyCodes:         s.legacyCodes,
+		errorHandler:        s.errorHandler,
+	}
+	if !s.loggerSet {
+		a.warnLogger = slog.Default()
 	}
 	if a.now == nil {
 		a.now = time.Now
 	}
-	if o.leewaySet {
-		a.leeway = o.leeway
-	}
-	if o.maxTokenLengthSet {
-		a.maxHeaderLen = o.maxTokenLength + len(bearerScheme) + 1
+	if len(s.identity) > 0 {
+		a.identity = newIdentityResolver(s.identity, s.identityRequired, s.logger, a.now)
 	}
 	a.challengeScopes = a.requiredScopes
-	if o.challengeScopesSet {
-		a.challengeScopes = uniqueScopes(o.challengeScopes)
+	if s.challengeScopesSet {
+		a.challengeScopes = uniqueScopes(s.challengeScopes)
 	}
-	a.challengeScopes = slices.DeleteFunc(slices.Clone(a.challengeScopes), func(s string) bool { return s == scopeOfflineAccess })
+	a.challengeScopes = slices.DeleteFunc(slices.Clone(a.challengeScopes), scope.IsOfflineAccess)
+	a.stepUpScopes = appendUnique(slices.Clone(a.challengeScopes), a.requiredScopes...)
 
 	a.challenges = make(map[Code]string, len(fixedDescriptions))
 	a.bodies = make(map[Code][]byte, len(fixedDescriptions))
@@ -147,51 +163,41 @@ func New(v Verifier, opts ...Option) (*Authenticator, error) {
 		if c.category() != ErrInsufficientScope {
 			a.challenges[c] = a.buildChallenge(c, nil)
 		}
-		a.bodies[c] = refusalBody(bodyErrorCode(c, a.legacyCodes), fixedDescription(c))
+		a.bodies[c] = refusalBody(bodyErrorCode(c, a.legacyCodes), fixedDescription(c), nil)
 	}
 	return a, nil
 }
 
-// validate checks the configuration.
-func (o *middlewareOptions) validate() error {
-	if o.leewaySet && o.leeway < 0 {
-		return middlewareConfigError("WithLeeway: negative leeway %v", o.leeway)
+// validateAuthenticator checks the middleware's own settings.
+func validateAuthenticator(s *settings) error {
+	if s.issuersSet && len(s.issuers) == 0 {
+		return configError("New: WithIssuers: no issuer given")
 	}
-	if o.maxTokenLengthSet && (o.maxTokenLength <= 0 || o.maxTokenLength > maxMaxTokenLength) {
-		return middlewareConfigError("WithMaxTokenLength: %d is not between 1 and %d", o.maxTokenLength, maxMaxTokenLength)
+	if slices.Contains(s.issuers, "") {
+		return configError("New: WithIssuers: empty issuer")
 	}
-	if o.issuersSet && len(o.issuers) == 0 {
-		return middlewareConfigError("WithIssuers: no issuer given")
+	if slices.Contains(s.audience, "") {
+		return configError("New: WithAudience: empty resource")
 	}
-	if slices.Contains(o.issuers, "") {
-		return middlewareConfigError("WithIssuers: empty issuer")
+	if err := checkScopes("New", "WithRequiredScopes", s.requiredScopes); err != nil {
+		return err
 	}
-	if slices.Contains(o.audience, "") {
-		return middlewareConfigError("WithAudience: empty resource")
+	if err := checkScopes("New", "WithChallengeScopes", s.challengeScopes); err != nil {
+		return err
 	}
-	for _, s := range o.requiredScopes {
-		if !scope.Valid(s) {
-			return middlewareConfigError("WithRequiredScopes: %q is not a valid scope", s)
-		}
-	}
-	for _, s := range o.challengeScopes {
-		if !scope.Valid(s) {
-			return middlewareConfigError("WithChallengeScopes: %q is not a valid scope", s)
-		}
-	}
-	for k, vs := range o.hierarchy {
-		if !scope.Valid(k) {
-			return middlewareConfigError("WithScopeHierarchy: %q is not a valid scope", k)
-		}
-		for _, s := range vs {
-			if !scope.Valid(s) {
-				return middlewareConfigError("WithScopeHierarchy: %q is not a valid scope", s)
-			}
-		}
-	}
-	if o.resourceMetadataURL != "" {
-		if err := checkResourceMetadataURL(o.resourceMetadataURL); err != nil {
+	for k, vs := range s.hierarchy {
+		if err := checkScopes("New", "WithScopeHierarchy", append([]string{k}, vs...)); err != nil {
 			return err
+		}
+	}
+	if s.resourceMetadataURL != "" {
+		if err := checkResourceMetadataURL(s.resourceMetadataURL); err != nil {
+			return err
+		}
+	}
+	for i, src := range s.identity {
+		if isNilSource(src) {
+			return configError("New: WithIdentity: source %d is nil", i)
 		}
 	}
 	return nil
@@ -202,43 +208,59 @@ func (o *middlewareOptions) validate() error {
 // is the configuration layer's call (mcpauth refuses it outside loopback).
 func checkResourceMetadataURL(s string) error {
 	if !scope.Valid(s) { // visible ASCII without '"' and '\'
-		return middlewareConfigError("WithResourceMetadataURL: %q has characters a header cannot carry", s)
+		return configError("New: WithResourceMetadataURL: %q has characters a header cannot carry", s)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return middlewareConfigError("WithResourceMetadataURL: %v", err)
+		return configError("New: WithResourceMetadataURL: %v", err)
 	}
-	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		return middlewareConfigError("WithResourceMetadataURL: %q is not an absolute http(s) URL", s)
+	if u.Scheme != "https" && u.Scheme != "http" || u.Hostname() == "" {
+		return configError("New: WithResourceMetadataURL: %q is not an absolute http(s) URL", s)
 	}
 	if u.User != nil || u.Fragment != "" || strings.Contains(s, "#") {
-		return middlewareConfigError("WithResourceMetadataURL: %q must have no user information or fragment", s)
+		return configError("New: WithResourceMetadataURL: %q must have no user information or fragment", s)
 	}
 	return nil
 }
 
-func middlewareConfigError(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrMisconfigured}, args...)...)
-}
-
 // uniqueScopes returns a copy of s without duplicates, in first-seen order.
 func uniqueScopes(s []string) []string {
-	out := make([]string, 0, len(s))
-	for _, v := range s {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
+	return appendUnique(make([]string, 0, len(s)), s...)
+}
+
+// appendUnique appends the non-empty values not yet in list.
+func appendUnique(list []string, values ...string) []string {
+	for _, v := range values {
+		if v != "" && !slices.Contains(list, v) {
+			list = append(list, v)
 		}
 	}
-	return out
+	return list
 }
 
 // Authenticate decides whether r may proceed: it returns the verified
 // [AuthInfo], or an [*Error] that says why not (see [Authenticator] for the
-// cases). It calls the verifier with r's context and writes nothing, logs
-// nothing and does not look at the method (the preflight exemption belongs to
-// [Authenticator.Handler]).
+// cases). It calls the verifier and the identity sources with r's context
+// and writes nothing, logs nothing and does not look at the method (the
+// preflight exemption belongs to [Authenticator.Handler]).
 func (a *Authenticator) Authenticate(r *http.Request) (*AuthInfo, error) {
 	info, _, e := a.authenticate(r)
+	if e != nil {
+		return nil, e
+	}
+	return info, nil
+}
+
+// AuthenticateToken is [Authenticator.Authenticate] for a bearer token that
+// did not come in an HTTP request's Authorization header (another
+// transport, a test): the verifier, the resource's policy and the identity
+// sources, with the same errors. The token must be RFC 6750 token syntax
+// within the token limit, or it is refused as Authenticate would refuse it.
+func (a *Authenticator) AuthenticateToken(ctx context.Context, token string) (*AuthInfo, error) {
+	if e := checkTokenSyntax(token, a.maxHeaderLen-len(bearerScheme)-1); e != nil {
+		return nil, e
+	}
+	info, e := a.decide(ctx, token)
 	if e != nil {
 		return nil, e
 	}
@@ -253,17 +275,81 @@ func (a *Authenticator) authenticate(r *http.Request) (*AuthInfo, string, *Error
 	if e != nil {
 		return nil, "", e
 	}
-	info, err := a.verifier.Verify(r.Context(), token)
+	info, e := a.decide(r.Context(), token)
+	return info, token, e
+}
+
+// decide verifies token, applies the resource's policy and completes the
+// identity. On a refusal after verification, it returns the AuthInfo too,
+// for the log line.
+func (a *Authenticator) decide(ctx context.Context, token string) (*AuthInfo, *Error) {
+	info, err := a.verifier.Verify(ctx, token)
 	if err != nil {
-		return nil, token, refusalFromVerifier(err)
+		e := refusalFromVerifier(err, token)
+		if e.Code == CodeServerError {
+			a.warnOnce(ctx, "verifier-error", "the verifier returned an error that is neither ErrInvalidToken nor ErrProviderUnavailable; requests get 500 (return InvalidToken or ProviderUnavailable errors)", e)
+		}
+		return nil, e
 	}
 	if info == nil {
-		return nil, token, NewError(CodeServerError, "the access token could not be checked", errNilAuthInfo)
+		return nil, NewError(CodeServerError, "the access token could not be checked", errNilAuthInfo)
 	}
-	if e := a.check(info, a.now()); e != nil {
-		return info, token, e
+	if e := a.check(ctx, info); e != nil {
+		return info, e
 	}
-	return info, token, nil
+	if a.identity != nil {
+		completed, e := a.identity.complete(ctx, token, info)
+		if e != nil {
+			return info, e
+		}
+		info = completed
+	}
+	return info, nil
+}
+
+// check applies the resource's policy to what the verifier proved: the
+// issuer, the audience, the expiry (for verifiers that do not check times
+// themselves) and the required scopes, the cheapest first.
+func (a *Authenticator) check(ctx context.Context, info *AuthInfo) *Error {
+	if len(a.issuers) > 0 && !slices.Contains(a.issuers, info.Issuer) {
+		if info.Issuer == "" {
+			a.warnOnce(ctx, "no-issuer", "the verifier returned an AuthInfo without Issuer while accepted issuers are configured: every such token is refused (set AuthInfo.Issuer in the verifier)", nil)
+		}
+		return mismatch(CodeInvalidIssuer, "the access token was issued by an issuer this resource does not accept", a.issuers, info.Issuer)
+	}
+	if len(a.audience) > 0 {
+		switch {
+		case info.Audience == nil && !a.acceptUnbound:
+			a.warnOnce(ctx, "no-audience", "the verifier returned an AuthInfo without Audience while an audience is configured: every such token is refused (report the audience, or opt in with InsecureAcceptUnboundTokens)", nil)
+			return mismatch(CodeInvalidAudience, "the access token cannot be shown to be issued for this resource: request a token bound to it with the resource parameter (RFC 8707)", a.audience, nil)
+		case info.Audience != nil && !audienceMatches(info.Audience, a.audience, a.trailingSlashAud):
+			return mismatch(CodeInvalidAudience, "the access token was not issued for this resource: request one with the resource parameter (RFC 8707) set to it", a.audience, info.Audience)
+		}
+	}
+	if a.checkTimes {
+		if e := checkTimes(a.now(), a.leeway, info.ExpiresAt, time.Time{}, time.Time{}); e != nil {
+			return e
+		}
+	}
+	for _, s := range a.requiredScopes {
+		if !a.grants(info, s) {
+			return a.insufficientScope(info, nil)
+		}
+	}
+	return nil
+}
+
+// warnOnce logs a configuration warning the first time kind happens, so that
+// a setup that refuses every request says why without flooding the log.
+func (a *Authenticator) warnOnce(ctx context.Context, kind, msg string, e *Error) {
+	if _, seen := a.warned.LoadOrStore(kind, struct{}{}); seen {
+		return
+	}
+	attrs := []slog.Attr{slog.String("kind", kind)}
+	if e != nil {
+		attrs = append(attrs, slog.String("error", e.Error()))
+	}
+	a.warnLogger.LogAttrs(ctx, slog.LevelWarn, "bearer: "+msg, attrs...)
 }
 
 // Handler returns next wrapped: requests that [Authenticator.Authenticate]
@@ -295,14 +381,12 @@ func (a *Authenticator) Handler(next http.Handler) http.Handler {
 			return
 		}
 		info, token, e := a.authenticate(r)
-		if a.logger != nil {
-			a.log(r.Context(), info, token, e)
-		}
+		a.log(r.Context(), info, token, e)
 		if e != nil {
 			a.refuse(w, r, e)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithAuthInfo(r.Context(), info)))
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), info)))
 	})
 }
 
@@ -333,7 +417,7 @@ func Middleware(v Verifier, opts ...Option) func(http.Handler) http.Handler {
 func (a *Authenticator) log(ctx context.Context, info *AuthInfo, token string, e *Error) {
 	level, msg, status := slog.LevelDebug, "bearer: request authenticated", http.StatusOK
 	if e != nil {
-		status = e.Code.Status()
+		status = e.status()
 		msg = "bearer: request refused"
 		switch {
 		case status == http.StatusServiceUnavailable:

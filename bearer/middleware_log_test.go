@@ -49,7 +49,7 @@ func TestMiddlewareLogLines(t *testing.T) {
 			var buf bytes.Buffer
 			a := mwNew(t, WithLogger(mwLogger(&buf)))
 			mwDo(a, http.MethodGet, tt.auth...)
-			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+			lines := decisionLines(buf.String())
 			if len(lines) != 1 {
 				t.Fatalf("%d log lines; want 1:\n%s", len(lines), buf.String())
 			}
@@ -142,9 +142,64 @@ func TestMiddlewareNoTokenLeak(t *testing.T) {
 			if strings.Contains(buf.String(), mwSecret) {
 				t.Errorf("token in logs:\n%s", buf.String())
 			}
-			if got, want := strings.Count(buf.String(), "\n"), len(auths); got != want {
+			if got, want := len(decisionLines(buf.String())), len(auths); got != want {
 				t.Errorf("%d log lines for %d requests", got, want)
 			}
 		})
 	}
+}
+
+// decisionLines returns the log lines that record a decision, one per
+// request; configuration warnings (logged once each) are left out.
+func decisionLines(log string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
+		if strings.Contains(l, `"msg":"bearer: request `) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// A configuration that refuses every request says why, once, at warning
+// level: to the configured logger, or to slog.Default when there is none.
+func TestMiddlewareWarnsOnce(t *testing.T) {
+	tests := []struct {
+		kind, want string
+		opts       []Option
+	}{
+		{"noiss", "without Issuer", []Option{WithIssuers(mwIssuer)}},
+		{"nilaud", "without Audience", nil},
+		{"boom", "neither ErrInvalidToken nor ErrProviderUnavailable", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			var buf bytes.Buffer
+			a := mwNew(t, append(tt.opts, WithLogger(mwLogger(&buf)))...)
+			for range 3 {
+				mwDo(a, http.MethodGet, "Bearer "+mwTok(tt.kind))
+			}
+			var warnings []string
+			for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+				if strings.Contains(l, `"level":"WARN"`) {
+					warnings = append(warnings, l)
+				}
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0], tt.want) {
+				t.Fatalf("warnings %q; want one mentioning %q", warnings, tt.want)
+			}
+		})
+	}
+	t.Run("to slog.Default without a logger", func(t *testing.T) {
+		var buf bytes.Buffer
+		prev := slog.Default()
+		slog.SetDefault(mwLogger(&buf))
+		defer slog.SetDefault(prev)
+		a := mwNew(t, WithIssuers(mwIssuer))
+		mwDo(a, http.MethodGet, "Bearer "+mwTok("noiss"))
+		mwDo(a, http.MethodGet, "Bearer "+mwTok("noiss"))
+		if n := strings.Count(buf.String(), "without Issuer"); n != 1 {
+			t.Fatalf("%d warnings in slog.Default; want 1:\n%s", n, buf.String())
+		}
+	})
 }

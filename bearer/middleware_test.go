@@ -148,6 +148,13 @@ func mwDo(a *Authenticator, method string, auth ...string) (*httptest.ResponseRe
 	return w, next
 }
 
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // mwBody decodes a refusal body.
 func mwBody(t *testing.T, w *httptest.ResponseRecorder) map[string]string {
 	t.Helper()
@@ -155,8 +162,11 @@ func mwBody(t *testing.T, w *httptest.ResponseRecorder) map[string]string {
 	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 		t.Fatalf("body %q: %v", w.Body.String(), err)
 	}
-	if len(body) != 2 || body["error_description"] == "" {
-		t.Fatalf("body %q: want exactly error and error_description", w.Body.String())
+	// A request without credentials gets no "error", as its challenge has
+	// none (RFC 6750 section 3.1); every other refusal names one.
+	_, hasError := body["error"]
+	if len(body) != 1+btoi(hasError) || body["error_description"] == "" || hasError && body["error"] == "" {
+		t.Fatalf("body %q: want error_description, and error but for a request without credentials", w.Body.String())
 	}
 	return body
 }
@@ -176,11 +186,11 @@ func TestMiddlewareResponses(t *testing.T) {
 		bodyError string // "" for a success
 		code      Code
 	}{
-		{"no header", nil, 401, noCreds, "invalid_token", CodeMissingAuthHeader},
-		{"empty header", []string{""}, 401, noCreds, "invalid_token", CodeMissingAuthHeader},
-		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}, 401, noCreds, "invalid_token", CodeInvalidAuthHeaderFormat},
-		{"scheme without token", []string{"Bearer"}, 401, noCreds, "invalid_token", CodeMissingBearerToken},
-		{"scheme and blanks", []string{"Bearer   "}, 401, noCreds, "invalid_token", CodeMissingBearerToken},
+		{"no header", nil, 401, noCreds, "", CodeMissingAuthHeader},
+		{"empty header", []string{""}, 401, noCreds, "", CodeMissingAuthHeader},
+		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}, 401, noCreds, "", CodeInvalidAuthHeaderFormat},
+		{"scheme without token", []string{"Bearer"}, 401, noCreds, "", CodeMissingBearerToken},
+		{"scheme and blanks", []string{"Bearer   "}, 401, noCreds, "", CodeMissingBearerToken},
 		{"two headers", []string{"Bearer " + mwTok("good"), "Bearer " + mwTok("good")}, 400, invalidReq, "invalid_request", CodeInvalidRequest},
 		{"tab", []string{"Bearer\t" + mwTok("good")}, 400, invalidReq, "invalid_request", CodeInvalidRequest},
 		{"two tokens", []string{"Bearer " + mwTok("good") + " " + mwTok("good")}, 400, invalidReq, "invalid_request", CodeInvalidRequest},
@@ -211,7 +221,7 @@ func TestMiddlewareResponses(t *testing.T) {
 		{"implied scope", []string{"Bearer " + mwTok("admin")}, 200, "", "", ""},
 		{"expired within leeway", []string{"Bearer " + mwTok("inleeway")}, 200, "", "", ""},
 		{"no expiry known", []string{"Bearer " + mwTok("noexp")}, 200, "", "", ""},
-		{"audience unknown (nil)", []string{"Bearer " + mwTok("nilaud")}, 200, "", "", ""},
+		{"audience unknown (nil): not bound to this resource", []string{"Bearer " + mwTok("nilaud")}, 401, invalidToken, "invalid_token", CodeInvalidAudience},
 		{"several audiences", []string{"Bearer " + mwTok("manyaud")}, 200, "", "", ""},
 	}
 	a := mwNew(t)
@@ -426,7 +436,10 @@ func TestMiddlewareAudience(t *testing.T) {
 		{"one of several", nil, "manyaud", true},
 		{"other", nil, "otheraud", false},
 		{"empty", nil, "emptyaud", false},
-		{"unknown passes", nil, "nilaud", true},
+		// MCP: a server MUST accept only tokens issued for it.
+		{"unknown refused", nil, "nilaud", false},
+		{"unknown accepted knowingly", []Option{InsecureAcceptUnboundTokens()}, "nilaud", true},
+		{"accepting unbound keeps wrong ones out", []Option{InsecureAcceptUnboundTokens()}, "otheraud", false},
 		{"trailing slash refused by default", nil, "slashaud", false},
 		{"trailing slash opt-in", []Option{InsecureAllowTrailingSlashAudience()}, "slashaud", true},
 		{"opt-in keeps others out", []Option{InsecureAllowTrailingSlashAudience()}, "otheraud", false},
@@ -520,10 +533,12 @@ func TestMiddlewareChallengeScopes(t *testing.T) {
 			t.Fatalf("status %d, WWW-Authenticate %q", w.Code, got)
 		}
 	})
-	t.Run("403 lists every required scope", func(t *testing.T) {
+	// Clients replace their scopes with the challenged ones: a 403 keeps
+	// the scopes of the 401 challenge, then every required one.
+	t.Run("403 lists the challenge and every required scope", func(t *testing.T) {
 		a := mwNew(t, WithRequiredScopes("whoami:write", "whoami:read"), WithChallengeScopes("other"))
 		w, _ := mwDo(a, http.MethodGet, "Bearer "+mwTok("good"))
-		want := `Bearer error="insufficient_scope", scope="whoami:read whoami:write", resource_metadata="` + mwRM + `"`
+		want := `Bearer error="insufficient_scope", scope="other whoami:read whoami:write", resource_metadata="` + mwRM + `"`
 		if got := w.Header().Get("WWW-Authenticate"); w.Code != 403 || got != want {
 			t.Fatalf("status %d, WWW-Authenticate %s\nwant %s", w.Code, got, want)
 		}
@@ -539,7 +554,7 @@ func TestMiddlewareShowErrorDetails(t *testing.T) {
 	}{
 		{"bad", `Bearer error="invalid_token", error_description="The access token is invalid or has expired.", scope="whoami:read", resource_metadata="` + mwRM + `"`, "signature mismatch"},
 		{"expired", `Bearer error="invalid_token", error_description="The access token is invalid or has expired.", scope="whoami:read", resource_metadata="` + mwRM + `"`, "the access token has expired"},
-		{"otheraud", `Bearer error="invalid_token", error_description="The access token was not issued for this resource.", scope="whoami:read", resource_metadata="` + mwRM + `"`, "the access token was not issued for this resource"},
+		{"otheraud", `Bearer error="invalid_token", error_description="The access token was not issued for this resource; request one with the resource parameter (RFC 8707) set to this resource.", scope="whoami:read", resource_metadata="` + mwRM + `"`, "the access token was not issued for this resource: request one with the resource parameter (RFC 8707) set to it"},
 		{"noscope", `Bearer error="insufficient_scope", error_description="The access token lacks a scope this request needs.", scope="whoami:read", resource_metadata="` + mwRM + `"`, "the access token lacks a scope this request needs"},
 		// A description that echoes the token is replaced by the fixed text.
 		{"leaky", `Bearer error="invalid_token", error_description="The access token is invalid or has expired.", scope="whoami:read", resource_metadata="` + mwRM + `"`, "The access token is invalid or has expired."},
@@ -698,7 +713,7 @@ func TestMiddlewareWriteErrorAnyError(t *testing.T) {
 		{"sentinel", ErrProviderUnavailable, 503, "temporarily_unavailable"},
 		{"wrapped *Error", fmt.Errorf("gate: %w", NewError(CodeMissingRequiredScopes, "", nil)), 403, "insufficient_scope"},
 		{"canceled", context.Canceled, 503, "temporarily_unavailable"},
-		{"missing token", NewError(CodeMissingAuthHeader, "", nil), 401, "invalid_token"},
+		{"missing token", NewError(CodeMissingAuthHeader, "", nil), 401, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -721,7 +736,8 @@ func TestMwNewConfiguration(t *testing.T) {
 		{"defaults", mwVerifier, nil, true},
 		{"nil verifier", nil, nil, false},
 		{"nil VerifierFunc", VerifierFunc(nil), nil, false},
-		{"nil option", mwVerifier, []Option{nil}, false},
+		{"zero option", mwVerifier, []Option{{}}, false},
+		{"an option of the verifiers", mwVerifier, []Option{WithCacheSize(1)}, false},
 		{"negative leeway", mwVerifier, []Option{WithLeeway(-time.Second)}, false},
 		{"zero leeway", mwVerifier, []Option{WithLeeway(0)}, true},
 		{"zero max token length", mwVerifier, []Option{WithMaxTokenLength(0)}, false},

@@ -1,7 +1,7 @@
 package bearer
 
-// Helpers shared by the verifiers that ask the authorization server about a
-// token (userinfo and introspection).
+// Helpers shared by the verifiers and identity sources that ask the
+// authorization server about a token (userinfo and introspection).
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -16,58 +17,54 @@ import (
 	"github.com/mcp-auth/go/internal/tokencache"
 )
 
-// Defaults of the remote verifiers.
-const (
-	defaultCacheSize = 10_000
-	defaultLeeway    = 60 * time.Second
-)
-
-// remoteSettings is what both remote verifiers derive from [common].
+// remoteSettings is what the verifiers and identity sources that call the
+// provider per token derive from the options.
 type remoteSettings struct {
 	client  *http.Client
 	logger  *slog.Logger
 	timeout time.Duration // bound on one shared call to the provider
 	ttl     time.Duration // 0: results are not cached
 	size    int
+	now     func() time.Time
 }
 
-// remoteSetup checks the shared options and fills in their defaults.
-// defaultTTL applies when no WithCacheTTL was given.
-func remoteSetup(c *common, defaultTTL time.Duration) (remoteSettings, error) {
-	s := remoteSettings{client: c.httpClient, logger: c.logger, ttl: defaultTTL, size: c.cacheSize}
-	if c.cacheSet {
-		if c.cacheTTL < 0 {
-			return s, fmt.Errorf("cache TTL %v is negative", c.cacheTTL)
-		}
-		s.ttl = c.cacheTTL
+// remoteSetup fills in the remote defaults from s; defaultTTL applies when
+// no WithCacheTTL was given.
+func remoteSetup(s *settings, defaultTTL time.Duration) remoteSettings {
+	r := remoteSettings{client: s.httpClient, logger: s.logger, ttl: defaultTTL, size: s.cacheSize, now: s.clock}
+	if s.cacheTTLSet {
+		r.ttl = s.cacheTTL
 	}
-	switch {
-	case c.cacheSize < 0:
-		return s, fmt.Errorf("cache size %d is negative", c.cacheSize)
-	case c.cacheSize == 0:
-		s.size = defaultCacheSize
+	if r.ttl == 0 {
+		r.size = 0 // still coalesces concurrent look-ups, stores nothing
 	}
-	if s.ttl == 0 {
-		s.size = 0 // still coalesces concurrent look-ups, stores nothing
-	}
-	if s.client == nil {
-		s.client = fetch.DefaultClient()
-	}
-	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
+	if r.client == nil {
+		r.client = fetch.DefaultClient()
 	}
 	// Load runs a provider call without the caller's cancellation (other
 	// callers may be waiting for it), so it needs a bound of its own.
-	s.timeout = fetch.DefaultTimeout
-	if t := s.client.Timeout; t > 0 && t < s.timeout {
-		s.timeout = t
+	r.timeout = fetch.DefaultTimeout
+	if t := r.client.Timeout; t > 0 && t < r.timeout {
+		r.timeout = t
 	}
-	return s, nil
+	return r
 }
 
-// newRemoteCache returns the result cache for s, on the verifier's clock.
-func newRemoteCache(s remoteSettings, now func() time.Time) *tokencache.Cache[*AuthInfo] {
-	return tokencache.New[*AuthInfo](s.size, now)
+// newCache returns the result cache for r, on r's clock.
+func newCache[V any](r remoteSettings) *tokencache.Cache[V] {
+	return tokencache.New[V](r.size, r.now)
+}
+
+// checkEndpoint checks the URL of a provider endpoint: absolute, https (or
+// loopback http, or any http with InsecureAllowHTTP), no user information
+// or fragment. ctor and what name it in the error, which matches
+// ErrMisconfigured.
+func checkEndpoint(ctor, what, raw string, s *settings) (*url.URL, error) {
+	u, err := fetch.CheckURL(raw, what, s.insecureHTTP)
+	if err != nil {
+		return nil, configError("%s: %v", ctor, err)
+	}
+	return u, nil
 }
 
 // remoteWaitError maps the error of a caller who stopped waiting (its

@@ -33,7 +33,7 @@ var fixedDescriptions = map[Code]string{
 	CodeInvalidRequest:          "The Authorization header is malformed.",
 	CodeInvalidToken:            "The access token is invalid or has expired.",
 	CodeInvalidIssuer:           "The access token was issued by an issuer this resource does not trust.",
-	CodeInvalidAudience:         "The access token was not issued for this resource.",
+	CodeInvalidAudience:         "The access token was not issued for this resource; request one with the resource parameter (RFC 8707) set to this resource.",
 	CodeMissingRequiredScopes:   "The access token lacks a scope this request needs.",
 	CodeProviderUnavailable:     "The authorization server is unavailable; try again later.",
 	CodeServerError:             "The server could not check the access token.",
@@ -63,14 +63,16 @@ func fixedDescription(c Code) string {
 
 // bodyErrorCode is the JSON body's "error": the RFC 6750 code, or for
 // failures that have none, "temporarily_unavailable" and "server_error"
-// (RFC 6749's names for them). Requests without credentials get
-// "invalid_token" in the body, as the MCP SDKs send, while their challenge
-// has no error attribute. With legacy codes, mcp-auth's own codes are used.
+// (RFC 6749's names for them). A request without credentials gets no
+// "error" at all, as its challenge has none (RFC 6750 section 3.1). With
+// legacy codes, mcp-auth's own codes are used.
 func bodyErrorCode(c Code, legacy bool) string {
 	if legacy {
 		return string(c)
 	}
 	switch c.category() {
+	case ErrMissingToken:
+		return ""
 	case ErrInvalidRequest:
 		return "invalid_request"
 	case ErrInsufficientScope:
@@ -84,32 +86,37 @@ func bodyErrorCode(c Code, legacy bool) string {
 	}
 }
 
-// refusalFromVerifier turns what a [Verifier] returned into the refusal. A
-// provider failure is checked first, so that an error that is both can never
-// be reported as an invalid token.
-func refusalFromVerifier(err error) *Error {
+// refusalFromVerifier turns what a [Verifier] returned for token into the
+// refusal. A provider failure is checked first, so that an error that is
+// both can never be reported as an invalid token. A description that
+// contains the token (a careless verifier's) is dropped here, once, so that
+// nothing downstream needs the token to write the response.
+func refusalFromVerifier(err error, token string) *Error {
 	var e *Error
 	switch {
 	case errors.Is(err, ErrProviderUnavailable):
-		if errors.As(err, &e) && e.Code.category() == ErrProviderUnavailable {
-			return e
+		if !errors.As(err, &e) || e.Code.category() != ErrProviderUnavailable {
+			e = ProviderUnavailable("the authorization server could not be reached", err)
 		}
-		return ProviderUnavailable("the authorization server could not be reached", err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return ProviderUnavailable("the access token could not be checked in time", err)
+		e = ProviderUnavailable("the access token could not be checked in time", err)
 	case errors.Is(err, ErrInvalidToken):
-		if errors.As(err, &e) && e.Code.category() == ErrInvalidToken {
-			return e
+		if !errors.As(err, &e) || e.Code.category() != ErrInvalidToken {
+			e = InvalidToken("the access token is invalid", err)
 		}
-		return InvalidToken("the access token is invalid", err)
 	case errors.Is(err, ErrInsufficientScope):
-		if errors.As(err, &e) && e.Code.category() == ErrInsufficientScope {
-			return e
+		if !errors.As(err, &e) || e.Code.category() != ErrInsufficientScope {
+			e = NewError(CodeMissingRequiredScopes, "the access token lacks a scope this request needs", err)
 		}
-		return NewError(CodeMissingRequiredScopes, "the access token lacks a scope this request needs", err)
 	default:
-		return NewError(CodeServerError, "the access token could not be checked", fmt.Errorf("%w: %w", errVerifierFailed, err))
+		e = NewError(CodeServerError, "the access token could not be checked", fmt.Errorf("%w: %w", errVerifierFailed, err))
 	}
+	if token != "" && strings.Contains(e.Description, token) {
+		cp := *e
+		cp.Description = ""
+		e = &cp
+	}
+	return e
 }
 
 // errorToRefusal turns any error handed to WriteError into an [*Error]: an *Error
@@ -122,16 +129,18 @@ func errorToRefusal(err error) *Error {
 	if errors.As(err, &e) && e != nil {
 		return e
 	}
-	return refusalFromVerifier(err)
+	return refusalFromVerifier(err, "")
 }
 
-// WriteError writes the refusal for err: the status its code maps to (400,
-// 401, 403, 500 or 503; [Code.Status]), the WWW-Authenticate challenge for
-// 400, 401 and 403, Retry-After for 503, Access-Control-Expose-Headers,
-// "Cache-Control: no-store" and a JSON body {"error": ..., "error_description":
-// ...}. err is normally an [*Error] from [Authenticator.Authenticate] or
-// [Authenticator.CheckScopes]; any other error is classified as a verifier's
-// would be, and a nil err is answered with 500.
+// WriteError writes the refusal for err: its status (400, 401, 403, 500 or
+// 503, or the [Error.Status] it carries), the WWW-Authenticate challenge
+// for 400, 401 and 403, Retry-After for 503,
+// Access-Control-Expose-Headers, "Cache-Control: no-store" and a JSON body
+// {"error": ..., "error_description": ...} (no "error" for a request
+// without credentials, whose challenge has none). err is normally an
+// [*Error] from [Authenticator.Authenticate] or [Authenticator.CheckScopes];
+// any other error is classified as a verifier's would be, and a nil err is
+// answered with 500.
 //
 // A 403 challenge lists the scopes in the error (or the required scopes if
 // it has none); 400 and 401 challenges list the challenge scopes
@@ -140,20 +149,22 @@ func errorToRefusal(err error) *Error {
 //
 // WriteError always writes the default response: it neither calls the
 // [WithErrorHandler] hook (so the hook may call it) nor logs. It must be
-// called before anything else is written to w.
-func (a *Authenticator) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+// called before anything else is written to w. r is not read and may be
+// nil.
+func (a *Authenticator) WriteError(w http.ResponseWriter, _ *http.Request, err error) {
 	e := errorToRefusal(err)
 	h := w.Header()
 	a.setRefusalHeaders(h, e)
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(e.Code.Status())
-	_, _ = w.Write(a.body(r, e))
+	w.WriteHeader(e.status())
+	_, _ = w.Write(a.body(e))
 }
 
 // setRefusalHeaders sets the headers that belong to a refusal whoever writes
 // its body: the challenge, Retry-After and Access-Control-Expose-Headers.
+// The challenge follows the code, whatever status e carries.
 func (a *Authenticator) setRefusalHeaders(h http.Header, e *Error) {
 	exposeWWWAuthenticate(h)
 	switch e.Code.Status() {
@@ -182,7 +193,7 @@ func (a *Authenticator) buildChallenge(c Code, scopes []string) string {
 	if c.category() == ErrInsufficientScope {
 		ch.scopes = scopes
 		if len(ch.scopes) == 0 {
-			ch.scopes = a.requiredScopes
+			ch.scopes = a.stepUpScopes
 		}
 	} else {
 		ch.scopes = a.challengeScopes
@@ -191,32 +202,28 @@ func (a *Authenticator) buildChallenge(c Code, scopes []string) string {
 }
 
 // body returns the JSON body for e.
-func (a *Authenticator) body(r *http.Request, e *Error) []byte {
+func (a *Authenticator) body(e *Error) []byte {
 	if !a.showDetails {
 		if b, ok := a.bodies[e.Code]; ok {
 			return b
 		}
-		return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), fixedDescription(e.Code))
+		return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), fixedDescription(e.Code), nil)
 	}
 	desc := fixedDescription(e.Code)
-	if d := a.safeDetail(r, e.Description); d != "" {
+	if d := safeDetail(e.Description); d != "" {
 		desc = d
 	}
-	return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), desc)
+	var compat *Error
+	if a.legacyCodes {
+		compat = e // mcp-auth's missing_scopes and cause
+	}
+	return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), desc, compat)
 }
 
-// safeDetail returns d fit for a client: printable ASCII only, capped, and
-// empty if it contains the request's token (a careless verifier's
-// description must not echo it).
-func (a *Authenticator) safeDetail(r *http.Request, d string) string {
-	if !hasQuotable(d) {
-		return ""
-	}
-	if r != nil {
-		if tok, e := parseAuthorization(r.Header, a.maxHeaderLen); e == nil && strings.Contains(d, tok) {
-			return ""
-		}
-	}
+// safeDetail returns d fit for a client: printable ASCII only, capped.
+// (A description containing the token never gets here: see
+// refusalFromVerifier.)
+func safeDetail(d string) string {
 	b := appendPrintableASCII(make([]byte, 0, len(d)), d)
 	if len(b) > maxDetailLength {
 		b = append(b[:maxDetailLength-3], "..."...)
@@ -233,16 +240,58 @@ func appendPrintableASCII(b []byte, s string) []byte {
 	return b
 }
 
-// refusalBody returns {"error":code,"error_description":desc}. Both strings
-// are reduced to printable ASCII and escaped, HTML-safe as encoding/json
-// would.
-func refusalBody(code, desc string) []byte {
+// refusalBody returns {"error":code,"error_description":desc} ("error" left
+// out when code is empty), and, when compat is not nil, mcp-auth's
+// "missing_scopes" and "cause" members from it. Every string is reduced to
+// printable ASCII, capped and escaped, HTML-safe as encoding/json would.
+func refusalBody(code, desc string, compat *Error) []byte {
 	b := make([]byte, 0, len(`{"error":"","error_description":""}`)+len(code)+len(desc)+8)
-	b = append(b, `{"error":"`...)
-	b = appendBodyText(b, code)
-	b = append(b, `","error_description":"`...)
+	b = append(b, '{')
+	if code != "" {
+		b = append(b, `"error":"`...)
+		b = appendBodyText(b, code)
+		b = append(b, `",`...)
+	}
+	b = append(b, `"error_description":"`...)
 	b = appendBodyText(b, desc)
-	return append(b, `"}`...)
+	b = append(b, '"')
+	if compat != nil {
+		if len(compat.missingScopes) > 0 {
+			b = append(b, `,"missing_scopes":`...)
+			b = appendBodyValue(b, compat.missingScopes)
+		}
+		if compat.expected != nil || compat.actual != nil {
+			b = append(b, `,"cause":{"expected":`...)
+			b = appendBodyValue(b, compat.expected)
+			b = append(b, `,"actual":`...)
+			b = appendBodyValue(b, compat.actual)
+			b = append(b, '}')
+		}
+	}
+	return append(b, '}')
+}
+
+// appendBodyValue appends v, a string, a []string or nil, as JSON, each
+// string cleaned like the description (a value read from a token is
+// attacker-controlled).
+func appendBodyValue(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case string:
+		b = append(b, '"')
+		b = appendBodyText(b, safeDetail(v))
+		return append(b, '"')
+	case []string:
+		b = append(b, '[')
+		for i, s := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendBodyValue(b, s)
+		}
+		return append(b, ']')
+	default:
+		return append(b, "null"...)
+	}
 }
 
 func appendBodyText(b []byte, s string) []byte {

@@ -2,7 +2,6 @@ package bearer
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,6 +13,47 @@ import (
 // defaultUserinfoCacheTTL is how long a userinfo answer is reused by default.
 const defaultUserinfoCacheTTL = 60 * time.Second
 
+// userinfoEndpoint calls an OpenID Connect userinfo endpoint with a token:
+// the one implementation behind the userinfo verifier and the userinfo
+// identity source.
+type userinfoEndpoint struct {
+	url string
+	set remoteSettings
+}
+
+// fetch presents token to the endpoint. It returns the userinfo document
+// (a JSON object with a non-empty "sub"), an [ErrInvalidToken] error when
+// the endpoint refuses the token (401 or 403), and an
+// [ErrProviderUnavailable] error for anything else (network errors,
+// timeouts, other statuses, bodies that are not JSON objects or lack "sub",
+// which only a broken provider sends).
+func (u *userinfoEndpoint) fetch(ctx context.Context, token string) (map[string]any, error) {
+	ctx, cancel := context.WithTimeout(ctx, u.set.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.url, nil)
+	if err != nil {
+		return nil, NewError(CodeServerError, "the userinfo request could not be built", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	var doc map[string]any
+	if err := fetch.Do(u.set.client, req, "userinfo", &doc); err != nil {
+		if status := remoteStatus(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
+			// RFC 6750 3.1: the endpoint refuses the token itself.
+			return nil, InvalidToken("the authorization server rejected the token", err)
+		}
+		err := remoteUnavailable("userinfo", err)
+		u.set.logger.LogAttrs(ctx, slog.LevelWarn, "userinfo: provider unavailable", slog.Any("error", err))
+		return nil, err
+	}
+	if sub, _ := doc["sub"].(string); sub == "" {
+		// OpenID Connect Core 5.3.2: "sub" MUST always be returned. A
+		// 200 without it is a broken provider, not a verdict on the token.
+		u.set.logger.LogAttrs(ctx, slog.LevelWarn, "userinfo: response without sub", slog.String("endpoint", u.url))
+		return nil, ProviderUnavailable("the userinfo response has no subject", nil)
+	}
+	return doc, nil
+}
+
 // UserinfoVerifier verifies opaque access tokens by presenting them to the
 // authorization server's OpenID Connect userinfo endpoint: a token the
 // endpoint accepts is valid, and the userinfo document describes its
@@ -23,18 +63,19 @@ const defaultUserinfoCacheTTL = 60 * time.Second
 // token it is, not which resource it was issued for nor which scopes it
 // carries. The [AuthInfo] it returns therefore has a nil Audience (unknown)
 // and nil Scopes, and a zero ExpiresAt; Issuer is the issuer given to
-// [NewUserinfoVerifier], and Claims is the userinfo document. A server that
-// relies on userinfo alone accepts any token the provider accepts, whatever
-// resource it was meant for, and cannot check scopes: prefer
-// resource-bound JWTs ([NewCompositeVerifier] serves both kinds). For the
-// same reason [WithAudience] and [WithLeeway] are not UserinfoOptions:
-// there is nothing for them to check.
+// [NewUserinfoVerifier], Claims is the userinfo document and Identity its
+// identity claims. A server that relies on userinfo accepts any token the
+// provider accepts, whatever resource it was meant for, and cannot check
+// scopes: the middleware refuses it when an audience is configured unless
+// [InsecureAcceptUnboundTokens] says otherwise. Prefer resource-bound JWTs
+// or introspection ([NewCompositeVerifier] serves both token shapes), and
+// use [NewUserinfoIdentity] to complete their identity from userinfo.
 //
 // Verify answers:
 //   - an [AuthInfo] when the endpoint answers 200 with a JSON object whose
 //     "sub" is a non-empty string;
 //   - an [ErrInvalidToken] error (401) when the endpoint answers 401 or 403,
-//     or the token is not RFC 6750 token syntax;
+//     or the token is not RFC 6750 token syntax or is too long;
 //   - an [ErrProviderUnavailable] error (503) on network errors, timeouts,
 //     any other status (5xx, 429, ...), a body over 1 MiB, a non-JSON
 //     answer (including signed userinfo, application/jwt, which is not
@@ -51,64 +92,72 @@ const defaultUserinfoCacheTTL = 60 * time.Second
 // usable: create one with [NewUserinfoVerifier].
 type UserinfoVerifier struct {
 	issuer   string
-	endpoint string
-	set      remoteSettings
-	now      func() time.Time
+	endpoint userinfoEndpoint
+	maxLen   int
 	cache    *tokencache.Cache[*AuthInfo]
 }
 
+var _ verifierTraits = (*UserinfoVerifier)(nil)
+
 // NewUserinfoVerifier returns a verifier that checks tokens at
-// userinfoEndpoint (the "userinfo_endpoint" of the provider's metadata) and
+// endpoint (the "userinfo_endpoint" of the provider's metadata) and
 // reports issuer as their Issuer.
 //
 // Both must be absolute https URLs without a fragment; http is accepted for
-// loopback hosts, and for any host with [InsecureAllowHTTP]. A negative
-// [WithCacheTTL] or [WithCacheSize] is an error. Requests use
-// [WithHTTPClient]'s client (default: 10 s timeout, same-origin redirects
-// only); a request shared by concurrent callers is bounded by 10 s, or the
-// client's shorter timeout.
-func NewUserinfoVerifier(issuer, userinfoEndpoint string, opts ...UserinfoOption) (*UserinfoVerifier, error) {
-	var o userinfoOptions
-	for _, opt := range opts {
-		if opt != nil {
-			opt.applyUserinfo(&o)
-		}
-	}
-	if _, err := fetch.CheckURL(issuer, "issuer", o.insecureHTTP); err != nil {
-		return nil, fmt.Errorf("bearer: userinfo verifier: %w", err)
-	}
-	if _, err := fetch.CheckURL(userinfoEndpoint, "userinfo endpoint", o.insecureHTTP); err != nil {
-		return nil, fmt.Errorf("bearer: userinfo verifier: %w", err)
-	}
-	set, err := remoteSetup(&o.common, defaultUserinfoCacheTTL)
+// loopback hosts, and for any host with [InsecureAllowHTTP]. It takes the
+// options [WithHTTPClient], [WithLogger], [WithClock], [InsecureAllowHTTP],
+// [WithCacheTTL], [WithCacheSize] and [WithMaxTokenLength]. Requests use
+// the client given (default: 10 s timeout, same-origin redirects only); a
+// request shared by concurrent callers is bounded by 10 s, or the client's
+// shorter timeout. Errors match [ErrMisconfigured].
+func NewUserinfoVerifier(issuer, endpoint string, opts ...Option) (*UserinfoVerifier, error) {
+	const ctor = "NewUserinfoVerifier"
+	s, err := applyOptions(ctor, forUserinfo, opts)
 	if err != nil {
-		return nil, fmt.Errorf("bearer: userinfo verifier: %w", err)
+		return nil, err
 	}
-	v := &UserinfoVerifier{
+	if _, err := checkEndpoint(ctor, "issuer", issuer, s); err != nil {
+		return nil, err
+	}
+	if _, err := checkEndpoint(ctor, "userinfo endpoint", endpoint, s); err != nil {
+		return nil, err
+	}
+	set := remoteSetup(s, defaultUserinfoCacheTTL)
+	return &UserinfoVerifier{
 		issuer:   issuer,
-		endpoint: userinfoEndpoint,
-		set:      set,
-		now:      o.clock,
-	}
-	v.cache = newRemoteCache(set, o.now)
-	return v, nil
+		endpoint: userinfoEndpoint{url: endpoint, set: set},
+		maxLen:   s.maxTokenLength,
+		cache:    newCache[*AuthInfo](set),
+	}, nil
 }
+
+// checksTimes: a userinfo answer carries no times to check.
+func (v *UserinfoVerifier) checksTimes() bool { return true }
+
+// knowsAudience: userinfo cannot tell which resource a token is for.
+func (v *UserinfoVerifier) knowsAudience() bool { return false }
 
 // Verify presents token to the userinfo endpoint, or answers from the cache;
 // see [UserinfoVerifier] for the outcomes.
 func (v *UserinfoVerifier) Verify(ctx context.Context, token string) (*AuthInfo, error) {
-	if !isB64Token(token) {
-		return nil, InvalidToken("the token is malformed", nil)
-	}
-	if info, ok := v.cache.Get(token); ok {
-		return info, nil
+	if e := checkTokenSyntax(token, v.maxLen); e != nil {
+		return nil, e
 	}
 	info, err := v.cache.Load(ctx, token, func(ctx context.Context) (*AuthInfo, time.Time, error) {
-		info, err := v.fetch(ctx, token)
+		doc, err := v.endpoint.fetch(ctx, token)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		return info, v.now().Add(v.set.ttl), nil
+		clientID, _ := claimClientID(doc, []string{"client_id", "azp"})
+		info := &AuthInfo{
+			Token:    token,
+			Issuer:   v.issuer,
+			Subject:  doc["sub"].(string), // fetch checked it
+			ClientID: clientID,
+			Claims:   doc,
+			Identity: identityFromClaims(doc, "userinfo"),
+		}
+		return info, v.endpoint.set.now().Add(v.endpoint.set.ttl), nil
 	})
 	if err != nil {
 		return nil, remoteWaitError(err)
@@ -116,55 +165,14 @@ func (v *UserinfoVerifier) Verify(ctx context.Context, token string) (*AuthInfo,
 	return info, nil
 }
 
-// fetch asks the userinfo endpoint about token.
-func (v *UserinfoVerifier) fetch(ctx context.Context, token string) (*AuthInfo, error) {
-	ctx, cancel := context.WithTimeout(ctx, v.set.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.endpoint, nil)
-	if err != nil {
-		return nil, NewError(CodeServerError, "the userinfo request could not be built", err)
+// checkTokenSyntax is the check every verifier makes before anything else:
+// the token is RFC 6750 token syntax and not longer than maxLen.
+func checkTokenSyntax(token string, maxLen int) *Error {
+	if len(token) > maxLen {
+		return InvalidToken("the token is too large", nil)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	var doc map[string]any
-	if err := fetch.Do(v.set.client, req, "userinfo", &doc); err != nil {
-		return nil, v.fetchError(ctx, err)
+	if !isB64Token(token) {
+		return InvalidToken("the token is malformed", nil)
 	}
-	sub, _ := doc["sub"].(string)
-	if sub == "" {
-		// OpenID Connect Core 5.3.2: "sub" MUST always be returned. A
-		// 200 without it is a broken provider, not a verdict on the token.
-		err := ProviderUnavailable("the userinfo response has no subject", nil)
-		v.set.logger.LogAttrs(ctx, slog.LevelWarn, "userinfo: response without sub", slog.String("endpoint", v.endpoint))
-		return nil, err
-	}
-	return &AuthInfo{
-		Token:    token,
-		Issuer:   v.issuer,
-		Subject:  sub,
-		ClientID: userinfoClientID(doc),
-		Claims:   doc,
-	}, nil
-}
-
-// fetchError maps a failed userinfo request to a typed error.
-func (v *UserinfoVerifier) fetchError(ctx context.Context, err error) error {
-	switch status := remoteStatus(err); {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		// RFC 6750 3.1: the endpoint refuses the token itself.
-		return InvalidToken("the authorization server rejected the token", err)
-	default:
-		err = remoteUnavailable("userinfo", err)
-	}
-	v.set.logger.LogAttrs(ctx, slog.LevelWarn, "userinfo: provider unavailable", slog.Any("error", err))
-	return err
-}
-
-// userinfoClientID returns the client a userinfo document names, if any.
-func userinfoClientID(doc map[string]any) string {
-	for _, name := range []string{"client_id", "azp"} {
-		if s, ok := doc[name].(string); ok && s != "" {
-			return s
-		}
-	}
-	return ""
+	return nil
 }

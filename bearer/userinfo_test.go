@@ -147,7 +147,7 @@ func uiCheckErr(t *testing.T, err error, want error, status int) {
 	}
 }
 
-func uiNew(t testing.TB, p *uiProvider, opts ...UserinfoOption) *UserinfoVerifier {
+func uiNew(t testing.TB, p *uiProvider, opts ...Option) *UserinfoVerifier {
 	t.Helper()
 	v, err := NewUserinfoVerifier("https://issuer.example.com", p.URL+"/userinfo", opts...)
 	if err != nil {
@@ -226,7 +226,7 @@ func TestUserinfoStatusMapping(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := uiNewProvider(t, tc.h)
-			var opts []UserinfoOption
+			var opts []Option
 			if tc.client != nil {
 				opts = append(opts, WithHTTPClient(tc.client))
 			}
@@ -418,20 +418,21 @@ func TestNewUserinfoVerifierConfig(t *testing.T) {
 	tests := []struct {
 		name             string
 		issuer, endpoint string
-		opts             []UserinfoOption
+		opts             []Option
 		ok               bool
 	}{
 		{"https", "https://id.example.com", "https://id.example.com/oidc/me", nil, true},
 		{"http loopback", "http://127.0.0.1:3001/oidc", "http://localhost:3001/oidc/me", nil, true},
 		{"http remote", "https://id.example.com", "http://id.example.com/me", nil, false},
-		{"http remote allowed", "http://id.example.com", "http://id.example.com/me", []UserinfoOption{InsecureAllowHTTP()}, true},
+		{"http remote allowed", "http://id.example.com", "http://id.example.com/me", []Option{InsecureAllowHTTP()}, true},
 		{"relative endpoint", "https://id.example.com", "/me", nil, false},
 		{"empty issuer", "", "https://id.example.com/me", nil, false},
 		{"fragment", "https://id.example.com", "https://id.example.com/me#x", nil, false},
 		{"ftp", "https://id.example.com", "ftp://id.example.com/me", nil, false},
-		{"negative TTL", "https://id.example.com", "https://id.example.com/me", []UserinfoOption{WithCacheTTL(-time.Second)}, false},
-		{"negative size", "https://id.example.com", "https://id.example.com/me", []UserinfoOption{WithCacheSize(-1)}, false},
-		{"nil option", "https://id.example.com", "https://id.example.com/me", []UserinfoOption{nil}, true},
+		{"negative TTL", "https://id.example.com", "https://id.example.com/me", []Option{WithCacheTTL(-time.Second)}, false},
+		{"negative size", "https://id.example.com", "https://id.example.com/me", []Option{WithCacheSize(-1)}, false},
+		{"zero option", "https://id.example.com", "https://id.example.com/me", []Option{{}}, false},
+		{"an option of the middleware", "https://id.example.com", "https://id.example.com/me", []Option{WithAudience("https://mcp.example.com")}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

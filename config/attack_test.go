@@ -120,7 +120,7 @@ func TestAttackDiscovery(t *testing.T) {
 				})
 				return discoveryAttack{issuer: s.URL, mustName: oauthURL(t, s.URL)}
 			}},
-		{name: "redirect to another host", want: config.ErrUnavailable,
+		{name: "redirect to another host", want: config.ErrProviderUnavailable,
 			setup: func(t *testing.T) discoveryAttack {
 				other := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 					writeJSON(w, attackDoc("https://evil.example.com"))
@@ -165,7 +165,7 @@ func TestAttackDiscovery(t *testing.T) {
 				})
 				return discoveryAttack{issuer: s.URL, mustName: oauthURL(t, s.URL)}
 			}},
-		{name: "slow-loris body (1 byte per 100 ms) ended by a 300 ms client timeout", want: config.ErrUnavailable,
+		{name: "slow-loris body (1 byte per 100 ms) ended by a 300 ms client timeout", want: config.ErrProviderUnavailable,
 			setup: func(t *testing.T) discoveryAttack {
 				s := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Content-Type", "application/json")
@@ -234,7 +234,7 @@ func TestAttackDiscovery(t *testing.T) {
 					t.Errorf("no *config.ValidationError in %v", err)
 				}
 			}},
-		{name: "server error", want: config.ErrUnavailable,
+		{name: "server error", want: config.ErrProviderUnavailable,
 			setup: func(t *testing.T) discoveryAttack {
 				s := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusBadGateway) })
 				return discoveryAttack{issuer: s.URL, mustName: oauthURL(t, s.URL)}
@@ -254,7 +254,7 @@ func TestAttackDiscovery(t *testing.T) {
 			if err == nil {
 				t.Fatal("Fetch succeeded")
 			}
-			sentinels := []error{config.ErrIssuerMismatch, config.ErrUnavailable, config.ErrNotFound, config.ErrInvalidMetadata, config.ErrInvalidConfig}
+			sentinels := []error{config.ErrIssuerMismatch, config.ErrProviderUnavailable, config.ErrNotFound, config.ErrInvalidMetadata, config.ErrInvalidConfig}
 			for _, s := range sentinels {
 				if got := errors.Is(err, s); got != (s == tt.want) {
 					t.Errorf("errors.Is(err, %v) = %v; err: %v", s, got, err)

@@ -38,7 +38,7 @@ type ServerConfig struct {
 // With [Auto], a URL that answers with a 4xx status or something other
 // than a JSON object moves on to the next URL; a network error, a timeout,
 // a refused redirect or a 5xx status ends the discovery at once with
-// [ErrUnavailable], so that a passing outage cannot make Fetch pick a
+// [ErrProviderUnavailable], so that a passing outage cannot make Fetch pick a
 // different document than it would otherwise find. When no URL has a
 // document the error matches [ErrNotFound].
 //
@@ -152,7 +152,7 @@ func discover(ctx context.Context, s *fetchSettings, issuer string, cands []cand
 		case errors.Is(err, errMemberType):
 			return fail(ErrInvalidMetadata, c, status, err)
 		case err != nil && (ctx.Err() != nil || !absent(err, status)):
-			return fail(ErrUnavailable, c, status, err)
+			return fail(ErrProviderUnavailable, c, status, err)
 		case err != nil:
 			failed.Attempts = append(failed.Attempts, Attempt{URL: c.url, Status: status, Err: err})
 			continue

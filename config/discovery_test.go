@@ -109,7 +109,7 @@ func TestFetchAutoNotFoundListsEveryURL(t *testing.T) {
 	if !strings.Contains(err.Error(), "unexpected status 403") {
 		t.Errorf("message does not give the cause: %v", err)
 	}
-	for _, other := range []error{ErrUnavailable, ErrIssuerMismatch, ErrInvalidMetadata, ErrInvalidConfig} {
+	for _, other := range []error{ErrProviderUnavailable, ErrIssuerMismatch, ErrInvalidMetadata, ErrInvalidConfig} {
 		if errors.Is(err, other) {
 			t.Errorf("errors.Is(err, %v) = true", other)
 		}
@@ -129,10 +129,10 @@ func TestFetchFailures(t *testing.T) {
 	}{
 		{"500 stops auto", Auto, func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "down", http.StatusInternalServerError)
-		}, ErrUnavailable, 500, "unexpected status 500", 1},
+		}, ErrProviderUnavailable, 500, "unexpected status 500", 1},
 		{"503", OAuth, func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "down", http.StatusServiceUnavailable)
-		}, ErrUnavailable, 503, "unexpected status 503", 1},
+		}, ErrProviderUnavailable, 503, "unexpected status 503", 1},
 		{"404", OAuth, http.NotFound, ErrNotFound, 404, "unexpected status 404", 1},
 		{"wrong content type", OAuth, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
@@ -220,8 +220,8 @@ func TestFetchRedirects(t *testing.T) {
 		})
 		for _, opt := range []FetchOption{nil, WithHTTPClient(&http.Client{})} {
 			_, err := Fetch(context.Background(), p.URL, Auto, opt)
-			if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "another origin") {
-				t.Errorf("err = %v, want ErrUnavailable (redirect refused)", err)
+			if !errors.Is(err, ErrProviderUnavailable) || !strings.Contains(err.Error(), "another origin") {
+				t.Errorf("err = %v, want ErrProviderUnavailable (redirect refused)", err)
 			}
 		}
 		if n := len(other.requested()); n != 0 {
@@ -255,24 +255,24 @@ func TestFetchTimeout(t *testing.T) {
 		client := &http.Client{Timeout: 50 * time.Millisecond}
 		_, err := Fetch(context.Background(), p.URL, Auto, WithHTTPClient(client))
 		var ne net.Error
-		if !errors.Is(err, ErrUnavailable) || !errors.As(err, &ne) || !ne.Timeout() {
-			t.Fatalf("err = %v, want ErrUnavailable with a timeout", err)
+		if !errors.Is(err, ErrProviderUnavailable) || !errors.As(err, &ne) || !ne.Timeout() {
+			t.Fatalf("err = %v, want ErrProviderUnavailable with a timeout", err)
 		}
 	})
 	t.Run("context deadline", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		_, err := Fetch(ctx, p.URL, Auto)
-		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want ErrUnavailable and DeadlineExceeded", err)
+		if !errors.Is(err, ErrProviderUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want ErrProviderUnavailable and DeadlineExceeded", err)
 		}
 	})
 	t.Run("context canceled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_, err := Fetch(ctx, p.URL, Auto)
-		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want ErrUnavailable and Canceled", err)
+		if !errors.Is(err, ErrProviderUnavailable) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want ErrProviderUnavailable and Canceled", err)
 		}
 	})
 }
@@ -514,8 +514,8 @@ func TestAutoStopsOnTransientFailures(t *testing.T) {
 			}))
 			defer srv.Close()
 			_, err := Fetch(context.Background(), srv.URL, Auto)
-			if !errors.Is(err, ErrUnavailable) || oidcCalls.Load() != 0 {
-				t.Errorf("err = %v, OIDC calls %d; want ErrUnavailable and no OIDC call", err, oidcCalls.Load())
+			if !errors.Is(err, ErrProviderUnavailable) || oidcCalls.Load() != 0 {
+				t.Errorf("err = %v, OIDC calls %d; want ErrProviderUnavailable and no OIDC call", err, oidcCalls.Load())
 			}
 		})
 	}

@@ -29,7 +29,7 @@
 // body at most, status 200, a JSON media type, redirects only to the same
 // origin, and a document whose issuer is exactly the configured one (RFC
 // 8414 section 3.3). Errors are typed: see [FetchError] and the category
-// sentinels ([ErrNotFound], [ErrUnavailable], [ErrIssuerMismatch],
+// sentinels ([ErrNotFound], [ErrProviderUnavailable], [ErrIssuerMismatch],
 // [ErrInvalidMetadata], [ErrInvalidConfig]).
 //
 // A server that must start before its provider is reachable uses [Lazy]:

@@ -19,12 +19,14 @@ var (
 	// is not JSON (by media type or content), a JSON value that is not an
 	// object, or a body over the size limit (1 MiB).
 	ErrNotFound = errors.New("config: authorization server metadata not found")
-	// ErrUnavailable: the authorization server could not be reached, timed
-	// out (or the context ended), sent a redirect that was refused, or
-	// answered with a 5xx, 408 or 429 status, or cut a response short. The
-	// document may exist; try again later (a resource server answers 503
-	// meanwhile).
-	ErrUnavailable = errors.New("config: authorization server unavailable")
+	// ErrProviderUnavailable: the authorization server could not be
+	// reached, timed out (or the context ended), sent a redirect that was
+	// refused, or answered with a 5xx, 408 or 429 status, or cut a
+	// response short. The document may exist; try again later (a resource
+	// server answers 503 meanwhile). It is the same value as
+	// bearer.ErrProviderUnavailable: one name for one condition, whichever
+	// package reports it.
+	ErrProviderUnavailable = errors.New("authorization server unavailable")
 	// ErrIssuerMismatch: a metadata document was found but its "issuer"
 	// is not the expected one (RFC 8414 section 3.3). The document must
 	// not be used.
@@ -50,7 +52,7 @@ type Attempt struct {
 // why each failed; the last attempt is the one that ended the discovery.
 //
 // errors.Is(err, X) is true for exactly one of [ErrNotFound],
-// [ErrUnavailable], [ErrIssuerMismatch] and [ErrInvalidMetadata], and for
+// [ErrProviderUnavailable], [ErrIssuerMismatch] and [ErrInvalidMetadata], and for
 // whatever the last attempt's cause matches (context.DeadlineExceeded,
 // context.Canceled, ...). Error strings contain URLs, statuses and, quoted
 // and shortened, an issuer read from the network; never a token.

@@ -147,7 +147,7 @@ func backoff(n int) time.Duration {
 
 // BackoffError is returned by [Lazy.Get] while a new fetch is not yet
 // allowed. errors.Is and errors.As see through it to the last failure (so
-// errors.Is(err, ErrUnavailable) still holds for an outage).
+// errors.Is(err, ErrProviderUnavailable) still holds for an outage).
 type BackoffError struct {
 	// RetryAt is when the next fetch will be allowed; a handler may turn
 	// it into a Retry-After header.

@@ -119,8 +119,8 @@ func TestLazyBacksOffAfterFailures(t *testing.T) {
 			}
 			return
 		}
-		if !errors.Is(err, ErrUnavailable) {
-			t.Fatalf("err = %v, want ErrUnavailable", err)
+		if !errors.Is(err, ErrProviderUnavailable) {
+			t.Fatalf("err = %v, want ErrProviderUnavailable", err)
 		}
 		var be *BackoffError
 		if isBackoff := errors.As(err, &be); isBackoff != wantBackoff {
@@ -255,7 +255,7 @@ func TestLazyLeavesNoGoroutine(t *testing.T) {
 	}
 	clock := &fakeClock{now: time.Unix(0, 0)}
 	l.now = clock.Now
-	if _, err := l.Get(context.Background()); !errors.Is(err, ErrUnavailable) {
+	if _, err := l.Get(context.Background()); !errors.Is(err, ErrProviderUnavailable) {
 		t.Fatalf("first Get: %v", err)
 	}
 	clock.Advance(LazyMinBackoff)

@@ -205,8 +205,8 @@ func TestValidationErr(t *testing.T) {
 			t.Errorf("message %q lacks %q", err, want)
 		}
 	}
-	if errors.Is(err, ErrUnavailable) {
-		t.Error("validation error matches ErrUnavailable")
+	if errors.Is(err, ErrProviderUnavailable) {
+		t.Error("validation error matches ErrProviderUnavailable")
 	}
 }
 

@@ -184,7 +184,7 @@ func ExampleAuthInfoFromContext() {
 
 	// The middleware does this for every authenticated request.
 	req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
-	req = req.WithContext(bearer.WithAuthInfo(req.Context(), &mcpauth.AuthInfo{
+	req = req.WithContext(bearer.NewContext(req.Context(), &mcpauth.AuthInfo{
 		Subject: "user-123", ClientID: "agent-7", Scopes: []string{"whoami:read"},
 	}))
 	rec := httptest.NewRecorder()

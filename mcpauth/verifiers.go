@@ -42,7 +42,7 @@ func (a *MCPAuth) resourceIDs() []string {
 //
 // It returns the concrete type, rather than [Verifier] as in mcp-auth's
 // other ports, so that callers can Close it.
-func (a *MCPAuth) JWTVerifier(opts ...bearer.JWTOption) (*bearer.JWTVerifier, error) {
+func (a *MCPAuth) JWTVerifier(opts ...bearer.Option) (*bearer.JWTVerifier, error) {
 	var issuers []bearer.TrustedIssuer
 	for _, s := range a.servers() {
 		if s.Metadata.JWKSURI == "" {
@@ -50,7 +50,7 @@ func (a *MCPAuth) JWTVerifier(opts ...bearer.JWTOption) (*bearer.JWTVerifier, er
 		}
 		issuers = append(issuers, bearer.TrustedIssuer{Issuer: s.Metadata.Issuer, JWKSURI: s.Metadata.JWKSURI})
 	}
-	var preset []bearer.JWTOption
+	var preset []bearer.Option
 	if ids := a.resourceIDs(); len(ids) > 0 {
 		preset = append(preset, bearer.WithAudience(ids...))
 	}
@@ -77,7 +77,7 @@ func (a *MCPAuth) soleServerFor(what string) (*ServerConfig, error) {
 // issued for this server: an opaque token has no audience, and userinfo
 // reports no scopes. Prefer resource-bound JWTs ([MCPAuth.JWTVerifier]) or
 // [bearer.NewCompositeVerifier] (JWTs locally, opaque tokens at userinfo) in production.
-func (a *MCPAuth) UserinfoVerifier(opts ...bearer.UserinfoOption) (*bearer.UserinfoVerifier, error) {
+func (a *MCPAuth) UserinfoVerifier(opts ...bearer.Option) (*bearer.UserinfoVerifier, error) {
 	s, err := a.soleServerFor("userinfo")
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (a *MCPAuth) UserinfoVerifier(opts ...bearer.UserinfoOption) (*bearer.Useri
 // asks the authorization server about each token, authenticating as the
 // given client (a resource-server client registered with the provider).
 // Unlike userinfo, introspection reports the token's audience and scopes.
-func (a *MCPAuth) IntrospectionVerifier(creds bearer.ClientCredentials, opts ...bearer.IntrospectionOption) (*bearer.IntrospectionVerifier, error) {
+func (a *MCPAuth) IntrospectionVerifier(creds bearer.ClientCredentials, opts ...bearer.Option) (*bearer.IntrospectionVerifier, error) {
 	s, err := a.soleServerFor("introspection")
 	if err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func (a *MCPAuth) IntrospectionVerifier(creds bearer.ClientCredentials, opts ...
 	if s.Metadata.IntrospectionEndpoint == "" {
 		return nil, configErr("authorization server %s publishes no introspection_endpoint", s.Metadata.Issuer)
 	}
-	var preset []bearer.IntrospectionOption
+	var preset []bearer.Option
 	if ids := a.resourceIDs(); len(ids) > 0 {
 		preset = append(preset, bearer.WithAudience(ids...))
 	}

@@ -12,9 +12,6 @@ import (
 	"github.com/mcp-auth/go/internal/fetch"
 )
 
-// offlineAccess is the scope MCP 2026-07-28 keeps out of resource metadata.
-const offlineAccess = "offline_access"
-
 // Validate checks the document against RFC 9728 and the MCP authorization
 // specification and returns every problem found, joined (errors.Join); each
 // is a [*ValidationError] and the result matches [ErrInvalidMetadata]. It
@@ -77,7 +74,7 @@ func (p *ProtectedResource) Validate(opts ...HandlerOption) error {
 			add(invalid("scopes_supported", s, "must not contain an empty scope"))
 		case !scope.Valid(s):
 			add(invalid("scopes_supported", s, "is not a valid scope token (RFC 6749 section 3.3)"))
-		case s == offlineAccess && !o.allowOfflineAccess:
+		case s == scope.OfflineAccess && !o.allowOfflineAccess:
 			add(invalid("scopes_supported", s, "should not be listed (MCP 2026-07-28); use SkipOfflineAccessCheck to allow it"))
 		case slices.Contains(p.ScopesSupported[:i], s):
 			add(invalid("scopes_supported", s, "is listed twice"))

@@ -18,3 +18,12 @@ func Valid(s string) bool {
 	}
 	return true
 }
+
+// OfflineAccess is the OpenID Connect scope that asks for a refresh token.
+// It grants no access to a resource, so a resource server never requires,
+// challenges for or advertises it (MCP 2026-07-28).
+const OfflineAccess = "offline_access"
+
+// IsOfflineAccess reports whether s is [OfflineAccess], for
+// slices.DeleteFunc and similar.
+func IsOfflineAccess(s string) bool { return s == OfflineAccess }

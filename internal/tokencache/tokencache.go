@@ -136,7 +136,11 @@ func (c *Cache[V]) SetDigest(k [sha256.Size]byte, v V, expires time.Time) {
 // starts no goroutine that outlives load itself. load must not panic: the
 // shared call runs on its own goroutine, where a panic cannot be recovered.
 func (c *Cache[V]) Load(ctx context.Context, token string, load func(ctx context.Context) (V, time.Time, error)) (V, error) {
-	k := Digest(token)
+	return c.LoadDigest(ctx, Digest(token), load)
+}
+
+// LoadDigest is [Cache.Load] for a token's [Digest].
+func (c *Cache[V]) LoadDigest(ctx context.Context, k [sha256.Size]byte, load func(ctx context.Context) (V, time.Time, error)) (V, error) {
 	if v, ok := c.GetDigest(k); ok {
 		return v, nil
 	}

@@ -31,7 +31,7 @@ func BenchmarkScopeGate(b *testing.B) {
 		{"refused", []string{"read"}, http.StatusForbidden},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			ctx := bearer.WithAuthInfo(b.Context(), &bearer.AuthInfo{Subject: "u", Scopes: c.scopes})
+			ctx := bearer.NewContext(b.Context(), &bearer.AuthInfo{Subject: "u", Scopes: c.scopes})
 			b.ReportAllocs()
 			for b.Loop() {
 				req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp", strings.NewReader(body))
@@ -55,7 +55,7 @@ func BenchmarkSessionBinding(b *testing.B) {
 		sb.store.bind(fmt.Sprint("s", i), defaultOwner(&bearer.AuthInfo{Issuer: "iss", Subject: fmt.Sprint("u", i)}))
 	}
 	h := sb.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-	ctx := bearer.WithAuthInfo(b.Context(), &bearer.AuthInfo{Issuer: "iss", Subject: "u5000"})
+	ctx := bearer.NewContext(b.Context(), &bearer.AuthInfo{Issuer: "iss", Subject: "u5000"})
 	b.ReportAllocs()
 	for b.Loop() {
 		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/mcp", nil)

@@ -17,11 +17,6 @@ import (
 // [ToolScopes].MaxBody is zero: 1 MiB.
 const DefaultMaxBody = 1 << 20
 
-// scopeOfflineAccess is the OpenID Connect scope that asks for a refresh
-// token. It grants no access, so the gate never requires or challenges for
-// it.
-const scopeOfflineAccess = "offline_access"
-
 // ToolScopes says which scopes each MCP operation needs beyond the ones
 // every request needs; [NewScopeGate] enforces it. The scopes every request
 // needs and the scope hierarchy are the bearer middleware's
@@ -144,7 +139,7 @@ func checkScopes(field string, scopes []string) ([]string, error) {
 		if !scope.Valid(s) {
 			return nil, configError("%s: %q is not a valid scope", field, s)
 		}
-		if s == scopeOfflineAccess {
+		if s == scope.OfflineAccess {
 			return nil, configError("%s: %q grants no access and cannot be required", field, s)
 		}
 		if !slices.Contains(out, s) {

@@ -260,7 +260,7 @@ func withInfo(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s, ok := r.Header["X-Test-Scopes"]; ok {
 			info := &bearer.AuthInfo{Issuer: "iss", Subject: r.Header.Get("X-Test-User"), Scopes: strings.Fields(s[0])}
-			r = r.WithContext(bearer.WithAuthInfo(r.Context(), info))
+			r = r.WithContext(bearer.NewContext(r.Context(), info))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -429,7 +429,7 @@ func TestToolHandlerCheckScopes(t *testing.T) {
 		return ok && authn.CheckScopes(info, scopes...) == nil
 	}
 	ctxWith := func(scopes ...string) context.Context {
-		return bearer.WithAuthInfo(context.Background(), &bearer.AuthInfo{Subject: "u", Scopes: scopes})
+		return bearer.NewContext(context.Background(), &bearer.AuthInfo{Subject: "u", Scopes: scopes})
 	}
 	tests := []struct {
 		name   string

@@ -119,7 +119,7 @@ func serve(dir, mode, alg string, lifetime time.Duration) error {
 		go jwksSrv.Serve(jl)
 		defer jwksSrv.Close()
 
-		opts := []bearer.JWTOption{bearer.WithAudience(bench.Resource), bearer.WithAlgorithms(alg)}
+		opts := []bearer.Option{bearer.WithAlgorithms(alg)}
 		switch mode {
 		case "cached":
 		case "first":

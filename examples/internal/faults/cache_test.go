@@ -48,7 +48,7 @@ func TestCachedSuccessSurvivesOutage(t *testing.T) {
 			case callUserinfo:
 				v, err = bearer.NewUserinfoVerifier(u.issuer, u.proxyURL(p, tc.call), bearer.WithHTTPClient(client), bearer.WithClock(clk.Now))
 			case callIntrospection:
-				opts := []bearer.IntrospectionOption{bearer.WithHTTPClient(client), bearer.WithClock(clk.Now)}
+				opts := []bearer.Option{bearer.WithHTTPClient(client), bearer.WithClock(clk.Now)}
 				if tc.ttl > 5*time.Minute {
 					opts = append(opts, bearer.WithCacheTTL(3*time.Hour))
 				}

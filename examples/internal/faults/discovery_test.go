@@ -43,7 +43,7 @@ func startIssuerBehindProxy(t *testing.T) (*Proxy, *httptest.Server) {
 }
 
 // TestAutoDiscoveryFaults faults the first URL Auto discovery tries (the
-// RFC 8414 one): an outage must end the discovery with ErrUnavailable at
+// RFC 8414 one): an outage must end the discovery with ErrProviderUnavailable at
 // once, without trying the OpenID Connect URL, so that a passing outage
 // cannot make the server pick another document than it would otherwise.
 func TestAutoDiscoveryFaults(t *testing.T) {
@@ -52,16 +52,16 @@ func TestAutoDiscoveryFaults(t *testing.T) {
 		want     error
 		moveOnOK bool // the documented outcome is to try the next URL
 	}{
-		{in: injection{name: "500", fault: Status500}, want: config.ErrUnavailable},
-		{in: injection{name: "503", fault: Status503}, want: config.ErrUnavailable},
-		{in: injection{name: "hang", fault: Hang}, want: config.ErrUnavailable},
-		{in: injection{name: "reset", fault: Reset}, want: config.ErrUnavailable},
+		{in: injection{name: "500", fault: Status500}, want: config.ErrProviderUnavailable},
+		{in: injection{name: "503", fault: Status503}, want: config.ErrProviderUnavailable},
+		{in: injection{name: "hang", fault: Hang}, want: config.ErrProviderUnavailable},
+		{in: injection{name: "reset", fault: Reset}, want: config.ErrProviderUnavailable},
 		// A 4xx is "no document here" (documented), except 429: the
 		// document may well be there.
-		{in: injection{name: "429", fault: Status429}, want: config.ErrUnavailable},
+		{in: injection{name: "429", fault: Status429}, want: config.ErrProviderUnavailable},
 		{in: injection{name: "invalid-json", fault: InvalidJSON}, moveOnOK: true},
-		{in: injection{name: "slow-body", fault: SlowBody}, want: config.ErrUnavailable},
-		{in: injection{name: "truncated", fault: Truncated}, want: config.ErrUnavailable},
+		{in: injection{name: "slow-body", fault: SlowBody}, want: config.ErrProviderUnavailable},
+		{in: injection{name: "truncated", fault: Truncated}, want: config.ErrProviderUnavailable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in.name, func(t *testing.T) {
@@ -122,13 +122,13 @@ func TestLazyDiscoveryRecovers(t *testing.T) {
 	}
 
 	p.Set(path, Status503)
-	if _, err := get(); !errors.Is(err, config.ErrUnavailable) {
-		t.Fatalf("first Get: %v, want ErrUnavailable", err)
+	if _, err := get(); !errors.Is(err, config.ErrProviderUnavailable) {
+		t.Fatalf("first Get: %v, want ErrProviderUnavailable", err)
 	}
 	_, err = get()
 	var be *config.BackoffError
-	if !errors.As(err, &be) || !errors.Is(err, config.ErrUnavailable) {
-		t.Fatalf("second Get: %v, want a BackoffError matching ErrUnavailable", err)
+	if !errors.As(err, &be) || !errors.Is(err, config.ErrProviderUnavailable) {
+		t.Fatalf("second Get: %v, want a BackoffError matching ErrProviderUnavailable", err)
 	}
 	if n := p.Count(path); n != 1 {
 		t.Errorf("%d requests during the backoff, want 1", n)

@@ -69,14 +69,14 @@ var injections = []injection{
 }
 
 // discoveryWant is the category config.FetchByWellKnownURL documents for
-// each fault: ErrUnavailable for outages (no answer, 5xx, timeouts),
+// each fault: ErrProviderUnavailable for outages (no answer, 5xx, timeouts),
 // ErrNotFound for an answer that is not a metadata document (4xx, not
 // JSON, over 1 MiB).
 var discoveryWant = map[string]error{
-	"down": config.ErrUnavailable, "500": config.ErrUnavailable, "502": config.ErrUnavailable,
-	"503": config.ErrUnavailable, "slow": config.ErrUnavailable, "hang": config.ErrUnavailable,
-	"reset": config.ErrUnavailable, "slow-body": config.ErrUnavailable, "truncated": config.ErrUnavailable,
-	"429": config.ErrUnavailable, "invalid-json": config.ErrNotFound,
+	"down": config.ErrProviderUnavailable, "500": config.ErrProviderUnavailable, "502": config.ErrProviderUnavailable,
+	"503": config.ErrProviderUnavailable, "slow": config.ErrProviderUnavailable, "hang": config.ErrProviderUnavailable,
+	"reset": config.ErrProviderUnavailable, "slow-body": config.ErrProviderUnavailable, "truncated": config.ErrProviderUnavailable,
+	"429": config.ErrProviderUnavailable, "invalid-json": config.ErrNotFound,
 	"wrong-content-type": config.ErrNotFound, "oversize": config.ErrNotFound,
 }
 
@@ -290,7 +290,7 @@ func category(err error) string {
 	for _, c := range []struct {
 		name string
 		err  error
-	}{{"ErrUnavailable", config.ErrUnavailable}, {"ErrNotFound", config.ErrNotFound},
+	}{{"ErrProviderUnavailable", config.ErrProviderUnavailable}, {"ErrNotFound", config.ErrNotFound},
 		{"ErrIssuerMismatch", config.ErrIssuerMismatch}, {"ErrInvalidMetadata", config.ErrInvalidMetadata}} {
 		if errors.Is(err, c.err) {
 			return c.name
