@@ -164,25 +164,14 @@ func checkHTTPSURL(field, raw string, insecure bool) error {
 	return err
 }
 
-// checkHTTPSURLParsed is checkHTTPSURL returning the parsed URL.
+// checkHTTPSURLParsed is checkHTTPSURL returning the parsed URL. The rule
+// is internal/fetch's CheckURL, the module's one URL rule.
 func checkHTTPSURLParsed(field, raw string, insecure bool) (*url.URL, error) {
-	u, err := url.Parse(raw)
+	u, err := fetch.CheckURL(raw, field, insecure)
 	if err != nil {
-		return nil, invalid(field, raw, "is not a valid URL")
-	}
-	switch {
-	case !u.IsAbs() || u.Hostname() == "" || u.Opaque != "":
-		return nil, invalid(field, raw, "is not an absolute URL with a host")
-	case u.User != nil:
-		return nil, invalid(field, raw, "must not contain user information")
-	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return nil, invalid(field, raw, "must not have a fragment")
-	case u.Scheme == "https":
-	case u.Scheme == "http" && (insecure || fetch.IsLoopback(u.Hostname())):
-	case u.Scheme == "http":
-		return nil, invalid(field, raw, "must use https (http is allowed only for loopback hosts)")
-	default:
-		return nil, invalid(field, raw, "must use https")
+		var ue *fetch.URLError
+		errors.As(err, &ue)
+		return nil, invalid(field, ue.URL, ue.Reason)
 	}
 	return u, nil
 }

@@ -124,31 +124,41 @@ func isJSON(mediaType string) bool {
 	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
 }
 
-// CheckURL parses raw as an absolute URL without a fragment and requires
-// https, except for loopback hosts (localhost, 127.0.0.0/8, ::1) or when
-// insecure is true. what names the URL's role in the error.
+// URLError is a URL that [CheckURL] refused.
+type URLError struct {
+	What   string // the URL's role, such as "issuer" or "JWKS URI"
+	URL    string // the URL as given (user information removed when it parsed)
+	Reason string // why, such as "must use https"
+}
+
+// Error names the role, the URL and the reason.
+func (e *URLError) Error() string { return fmt.Sprintf("%s %q %s", e.What, e.URL, e.Reason) }
+
+// CheckURL is the one rule for every URL this module fetches or publishes
+// (issuers, endpoints, key sets, resources, metadata URLs): an absolute URL
+// with a host, no user information and no fragment, using https, or http
+// for loopback hosts (localhost, 127.0.0.0/8, ::1) or when insecure is
+// true. what names the URL's role in the error, a *[URLError].
 func CheckURL(raw, what string, insecure bool) (*url.URL, error) {
+	fail := func(shown, reason string) (*url.URL, error) {
+		return nil, &URLError{What: what, URL: shown, Reason: reason}
+	}
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a valid URL: %w", what, err)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("%s %q must not contain user information", what, u.Redacted())
-	}
-	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("%s %q is not an absolute URL", what, raw)
-	}
-	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return nil, fmt.Errorf("%s %q must not have a fragment", what, raw)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-	case "http":
-		if !insecure && !IsLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("%s %q must use https (http is allowed only for loopback hosts)", what, raw)
-		}
+	switch {
+	case err != nil:
+		return fail(raw, "is not a valid URL")
+	case u.User != nil:
+		return fail(u.Redacted(), "must not contain user information")
+	case !u.IsAbs() || u.Hostname() == "" || u.Opaque != "":
+		return fail(raw, "is not an absolute URL with a host")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return fail(raw, "must not have a fragment")
+	case u.Scheme == "https":
+	case u.Scheme == "http" && (insecure || IsLoopback(u.Hostname())):
+	case u.Scheme == "http":
+		return fail(raw, "must use https (http is allowed only for loopback hosts)")
 	default:
-		return nil, fmt.Errorf("%s %q must use https", what, raw)
+		return fail(raw, "must use https")
 	}
 	return u, nil
 }

@@ -261,6 +261,10 @@ func TestCheckURL(t *testing.T) {
 		{"//a.example/x", false, false},
 		{"/relative", false, false},
 		{"https://", false, false},
+		// A port without a host: the metadata check refused it, the fetch
+		// check did not, until both became this one rule.
+		{"https://:443/me", false, false},
+		{"http://:80", true, false},
 		{"https://a.example/#frag", false, false},
 		{"https://a.example/#", false, false},
 		{"https://a.example/%zz", false, false},
