@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mcp-auth/go/config"
 	"github.com/mcp-auth/go/internal/tokencache"
 )
 
@@ -46,8 +47,20 @@ func NewUserinfoIdentity(issuer, userinfoEndpointURL string, opts ...Option) (Id
 	}
 	return &userinfoIdentity{
 		issuer:   issuer,
-		endpoint: userinfoEndpoint{url: userinfoEndpointURL, set: remoteSetup(s, 0)},
+		endpoint: userinfoEndpoint{ref: knownEndpoint("userinfo endpoint", userinfoEndpointURL), set: remoteSetup(s, 0)},
 	}, nil
+}
+
+// NewUserinfoIdentityFor is [NewUserinfoIdentity] for the authorization
+// server s: its issuer and "userinfo_endpoint", read when first needed if s
+// is deferred ([config.Deferred]); until then the source counts as
+// unavailable.
+func NewUserinfoIdentityFor(s *config.ServerConfig, opts ...Option) (IdentitySource, error) {
+	set, ref, err := endpointFor("NewUserinfoIdentityFor", forUserinfoIdentity, "userinfo endpoint", s, func(m *config.Metadata) string { return m.UserinfoEndpoint }, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &userinfoIdentity{issuer: s.Metadata.Issuer, endpoint: userinfoEndpoint{ref: ref, set: remoteSetup(set, 0)}}, nil
 }
 
 func (u *userinfoIdentity) sourceName() string { return "userinfo" }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcp-auth/go/config"
 	"github.com/mcp-auth/go/internal/fetch"
 	"github.com/mcp-auth/go/internal/tokencache"
 )
@@ -91,7 +92,7 @@ func (c ClientCredentials) GoString() string {
 // usable: create one with [NewIntrospectionVerifier].
 type IntrospectionVerifier struct {
 	issuer    string
-	endpoint  string
+	endpoint  *endpointRef
 	creds     ClientCredentials
 	basicAuth string // the Authorization header value for ClientSecretBasic
 	s         *settings
@@ -104,7 +105,7 @@ var _ verifierTraits = (*IntrospectionVerifier)(nil)
 // String names the verifier's endpoint and client; it never shows the
 // client secret, which a plain %+v of the struct would.
 func (v *IntrospectionVerifier) String() string {
-	return fmt.Sprintf("bearer.IntrospectionVerifier{endpoint:%s client:%s}", v.endpoint, v.creds.ClientID)
+	return fmt.Sprintf("bearer.IntrospectionVerifier{endpoint:%s client:%s}", v.endpoint.url, v.creds.ClientID)
 }
 
 // GoString is String for the %#v verb.
@@ -134,6 +135,24 @@ func NewIntrospectionVerifier(issuer, introspectionEndpoint string, creds Client
 	if _, err := checkEndpoint(ctor, "introspection endpoint", introspectionEndpoint, s); err != nil {
 		return nil, err
 	}
+	return newIntrospectionVerifier(ctor, issuer, knownEndpoint("introspection endpoint", introspectionEndpoint), creds, s)
+}
+
+// NewIntrospectionVerifierFor is [NewIntrospectionVerifier] for the
+// authorization server s: its issuer and "introspection_endpoint". When s
+// is a deferred configuration ([config.Deferred]) the endpoint is read from
+// s when the first token needs it, and tokens are answered 503 until s is
+// discovered.
+func NewIntrospectionVerifierFor(s *config.ServerConfig, creds ClientCredentials, opts ...Option) (*IntrospectionVerifier, error) {
+	const ctor = "NewIntrospectionVerifierFor"
+	set, ref, err := endpointFor(ctor, forIntrospection, "introspection endpoint", s, func(m *config.Metadata) string { return m.IntrospectionEndpoint }, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newIntrospectionVerifier(ctor, s.Metadata.Issuer, ref, creds, set)
+}
+
+func newIntrospectionVerifier(ctor, issuer string, endpoint *endpointRef, creds ClientCredentials, s *settings) (*IntrospectionVerifier, error) {
 	if creds.ClientID == "" || creds.ClientSecret == "" {
 		return nil, configError("%s: client credentials need a client ID and a secret", ctor)
 	}
@@ -148,7 +167,7 @@ func NewIntrospectionVerifier(issuer, introspectionEndpoint string, creds Client
 	set := remoteSetup(s, defaultIntrospectionCacheTTL)
 	v := &IntrospectionVerifier{
 		issuer:   issuer,
-		endpoint: introspectionEndpoint,
+		endpoint: endpoint,
 		creds:    creds,
 		s:        s,
 		set:      set,
@@ -208,7 +227,11 @@ func (v *IntrospectionVerifier) fetch(ctx context.Context, token string) (map[st
 		form.Set("client_id", v.creds.ClientID)
 		form.Set("client_secret", v.creds.ClientSecret)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.endpoint, strings.NewReader(form.Encode()))
+	endpoint, err := v.endpoint.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, NewError(CodeServerError, "the introspection request could not be built", err)
 	}

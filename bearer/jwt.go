@@ -13,6 +13,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 
+	"github.com/mcp-auth/go/config"
 	"github.com/mcp-auth/go/internal/tokencache"
 )
 
@@ -25,8 +26,14 @@ type TrustedIssuer struct {
 	// JWKSURI is the URL of the issuer's JWK Set, usually the jwks_uri of
 	// its authorization server metadata. It must use https, except for
 	// loopback hosts (see [InsecureAllowHTTP]). It may be empty when
-	// the keys are given with [WithStaticKeys].
+	// the keys are given with [WithStaticKeys], or when Server is set.
 	JWKSURI string
+	// Server, when JWKSURI is empty, is the issuer's configuration, whose
+	// jwks_uri is used; its issuer must be Issuer. When it is deferred
+	// ([config.Deferred]) the key set is fetched when the first token of
+	// the issuer needs it (never by [NewJWTVerifier]), and such tokens are
+	// answered 503 until the server is discovered.
+	Server *config.ServerConfig
 }
 
 // Defaults of the JWT verifier.
@@ -134,6 +141,9 @@ func NewJWTVerifier(ctx context.Context, issuers []TrustedIssuer, opts ...Option
 	}
 	if !s.lazyKeys {
 		for _, r := range v.remotes {
+			if r.ref.server != nil {
+				continue // deferred: nothing to fetch from yet
+			}
 			if err := r.load(ctx); err != nil {
 				v.Close()
 				return nil, fmt.Errorf("bearer: JWT verifier: %w",
@@ -226,14 +236,11 @@ func (v *JWTVerifier) configureIssuers(issuers []TrustedIssuer) error {
 			v.issuers[iss.Issuer] = &staticKeySet{snap: snap}
 			continue
 		}
-		if iss.JWKSURI == "" {
-			return configError("%s: issuer %q has neither a JWKSURI nor static keys", ctor, iss.Issuer)
-		}
-		u, err := checkEndpoint(ctor, "JWKS URI", iss.JWKSURI, s)
+		ref, err := jwksRef(ctor, iss, s)
 		if err != nil {
 			return err
 		}
-		r := newRemoteKeySet(u.String(), s)
+		r := newRemoteKeySet(ref, s)
 		v.issuers[iss.Issuer] = r
 		v.remotes = append(v.remotes, r)
 	}
@@ -243,6 +250,29 @@ func (v *JWTVerifier) configureIssuers(issuers []TrustedIssuer) error {
 		}
 	}
 	return nil
+}
+
+// jwksRef returns where the key set of iss is: its JWKSURI, or its
+// server's jwks_uri (read on first use when the server is deferred).
+func jwksRef(ctor string, iss TrustedIssuer, s *settings) (*endpointRef, error) {
+	if iss.JWKSURI == "" && iss.Server != nil {
+		if iss.Server.Metadata.Issuer != iss.Issuer {
+			return nil, configError("%s: issuer %q has the server configuration of %q", ctor, iss.Issuer, iss.Server.Metadata.Issuer)
+		}
+		if iss.Server.IsDeferred() {
+			return &endpointRef{what: "JWKS URI", insecure: s.insecureHTTP, server: iss.Server,
+				field: func(m *config.Metadata) string { return m.JWKSURI }}, nil
+		}
+		iss.JWKSURI = iss.Server.Metadata.JWKSURI
+	}
+	if iss.JWKSURI == "" {
+		return nil, configError("%s: issuer %q has neither a JWKSURI nor static keys", ctor, iss.Issuer)
+	}
+	u, err := checkEndpoint(ctor, "JWKS URI", iss.JWKSURI, s)
+	if err != nil {
+		return nil, err
+	}
+	return knownEndpoint("JWKS URI", u.String()), nil
 }
 
 // Close ends key set fetches in flight and stops further fetches; it

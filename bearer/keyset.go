@@ -45,11 +45,12 @@ const jwtKeyFetchTimeout = 10 * time.Second
 
 // Causes of key failures, for logs.
 var (
-	errUnknownKey    = errors.New("no key in the key set has the token's key ID")
-	errKeyMismatch   = errors.New("the key with the token's key ID does not fit the token's algorithm")
-	errNoUsableKeys  = errors.New("the key set has no usable signature key")
-	errKeySetClosed  = errors.New("the JWT verifier is closed")
-	errRefreshWindow = errors.New("key set fetched too recently to fetch again")
+	errUnknownKey     = errors.New("no key in the key set has the token's key ID")
+	errKeyMismatch    = errors.New("the key with the token's key ID does not fit the token's algorithm")
+	errNoUsableKeys   = errors.New("the key set has no usable signature key")
+	errKeySetClosed   = errors.New("the JWT verifier is closed")
+	errRefreshWindow  = errors.New("key set fetched too recently to fetch again")
+	errKeysURLUnknown = errors.New("the key set's URL is not known yet")
 )
 
 // jwtKey is a signature verification key. One value stands for one key for
@@ -217,7 +218,7 @@ func (s *staticKeySet) keys(_ context.Context, kid string, alg *jwtAlgorithm) ([
 // remoteKeySet is the key set at an issuer's jwks_uri. It is safe for
 // concurrent use.
 type remoteKeySet struct {
-	url          string
+	ref          *endpointRef // the JWK Set's URL
 	client       *http.Client // nil: fetch.DefaultClient
 	now          func() time.Time
 	refreshEvery time.Duration
@@ -245,10 +246,10 @@ type keyFetch struct {
 	err  error
 }
 
-func newRemoteKeySet(url string, s *settings) *remoteKeySet {
+func newRemoteKeySet(ref *endpointRef, s *settings) *remoteKeySet {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &remoteKeySet{
-		url:          url,
+		ref:          ref,
 		client:       s.httpClient,
 		now:          s.clock,
 		refreshEvery: s.refreshEvery,
@@ -350,12 +351,17 @@ func (r *remoteKeySet) run(f *keyFetch) {
 		if old := r.current.Swap(snap); old != nil {
 			withdrawMissing(old, snap)
 		}
-		r.logger.Debug("bearer: fetched the signing keys", "url", r.url, "keys", len(snap.all))
+		r.logger.Debug("bearer: fetched the signing keys", "issuer_keys", r.ref.what, "keys", len(snap.all))
 	} else if r.ctx.Err() == nil { // not ended by Close
-		r.logger.Warn("bearer: fetching the signing keys failed; keeping the previous keys", "url", r.url, "error", err)
+		r.logger.Warn("bearer: fetching the signing keys failed; keeping the previous keys", "error", err)
 	}
 	r.lastErr = err
 	r.flight = nil
+	if errors.Is(err, errKeysURLUnknown) {
+		// Discovery, not the key set, failed: its own backoff bounds the
+		// provider's load, and the keys are fetched as soon as it succeeds.
+		r.lastStart = time.Time{}
+	}
 	r.mu.Unlock()
 
 	f.snap, f.err = snap, err
@@ -374,7 +380,11 @@ func withdrawMissing(old, next *keySnapshot) {
 
 // fetch reads and parses the key set.
 func (r *remoteKeySet) fetch(ctx context.Context) (*keySnapshot, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	url, err := r.ref.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errKeysURLUnknown, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
 	}

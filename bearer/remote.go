@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/mcp-auth/go/config"
 	"github.com/mcp-auth/go/internal/fetch"
 	"github.com/mcp-auth/go/internal/tokencache"
 )
@@ -111,4 +113,83 @@ func remoteStatus(err error) int {
 		return fe.Status
 	}
 	return 0
+}
+
+// endpointRef is the URL of a provider endpoint (userinfo, introspection,
+// JWK Set): known at construction, or read from a deferred server
+// configuration ([config.Deferred]) the first time it is needed, so that a
+// server can start before its provider answers.
+type endpointRef struct {
+	what     string // the endpoint's role, for errors
+	insecure bool   // InsecureAllowHTTP
+
+	server *config.ServerConfig         // nil: url is known
+	field  func(*config.Metadata) string // the member that holds the URL
+
+	mu  sync.Mutex
+	url string // known, or resolved from server
+}
+
+// knownEndpoint is an endpointRef whose URL is known (and checked).
+func knownEndpoint(what, url string) *endpointRef {
+	return &endpointRef{what: what, url: url}
+}
+
+// get returns the endpoint's URL, resolving the server configuration on
+// first use. A provider that cannot be reached, or whose document is not
+// usable yet, is [ErrProviderUnavailable] (503); a document that does not
+// name the endpoint, or names an unacceptable URL, is a misconfiguration
+// (500): no token can be checked until the provider's configuration changes.
+func (e *endpointRef) get(ctx context.Context) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.url != "" || e.server == nil {
+		return e.url, nil
+	}
+	cfg, err := e.server.Resolve(ctx)
+	if err != nil {
+		return "", ProviderUnavailable("the authorization server's metadata could not be discovered", err)
+	}
+	raw := e.field(&cfg.Metadata)
+	if raw == "" {
+		return "", NewError(CodeServerError, "the authorization server publishes no "+metadataMember(e.what), nil)
+	}
+	if _, err := fetch.CheckURL(raw, e.what, e.insecure); err != nil {
+		return "", NewError(CodeServerError, "the authorization server's "+e.what+" is not usable", err)
+	}
+	e.url = raw
+	return raw, nil
+}
+
+// endpointFor applies opts for ctor and returns the endpoint of server s
+// that field reads: known when s is resolved (it must name the endpoint),
+// read on first use when s is deferred. s's issuer is checked now.
+func endpointFor(ctor string, t target, what string, s *config.ServerConfig, field func(*config.Metadata) string, opts []Option) (*settings, *endpointRef, error) {
+	set, err := applyOptions(ctor, t, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s == nil {
+		return nil, nil, configError("%s: nil server configuration", ctor)
+	}
+	if _, err := checkEndpoint(ctor, "issuer", s.Metadata.Issuer, set); err != nil {
+		return nil, nil, err
+	}
+	if s.IsDeferred() {
+		return set, &endpointRef{what: what, insecure: set.insecureHTTP, server: s, field: field}, nil
+	}
+	raw := field(&s.Metadata)
+	if raw == "" {
+		return nil, nil, configError("%s: authorization server %s publishes no %s", ctor, s.Metadata.Issuer, metadataMember(what))
+	}
+	if _, err := checkEndpoint(ctor, what, raw, set); err != nil {
+		return nil, nil, err
+	}
+	return set, knownEndpoint(what, raw), nil
+}
+
+// metadataMember is the metadata member that holds the endpoint what
+// ("userinfo endpoint" -> "userinfo_endpoint", "JWKS URI" -> "jwks_uri").
+func metadataMember(what string) string {
+	return strings.ToLower(strings.ReplaceAll(what, " ", "_"))
 }

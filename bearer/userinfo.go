@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mcp-auth/go/config"
 	"github.com/mcp-auth/go/internal/fetch"
 	"github.com/mcp-auth/go/internal/tokencache"
 )
@@ -17,7 +18,7 @@ const defaultUserinfoCacheTTL = 60 * time.Second
 // the one implementation behind the userinfo verifier and the userinfo
 // identity source.
 type userinfoEndpoint struct {
-	url string
+	ref *endpointRef
 	set remoteSettings
 }
 
@@ -30,7 +31,11 @@ type userinfoEndpoint struct {
 func (u *userinfoEndpoint) fetch(ctx context.Context, token string) (map[string]any, error) {
 	ctx, cancel := context.WithTimeout(ctx, u.set.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.url, nil)
+	endpoint, err := u.ref.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 	if err != nil {
 		return nil, NewError(CodeServerError, "the userinfo request could not be built", err)
 	}
@@ -48,7 +53,7 @@ func (u *userinfoEndpoint) fetch(ctx context.Context, token string) (map[string]
 	if sub, _ := doc["sub"].(string); sub == "" {
 		// OpenID Connect Core 5.3.2: "sub" MUST always be returned. A
 		// 200 without it is a broken provider, not a verdict on the token.
-		u.set.logger.LogAttrs(ctx, slog.LevelWarn, "userinfo: response without sub", slog.String("endpoint", u.url))
+		u.set.logger.LogAttrs(ctx, slog.LevelWarn, "userinfo: response without sub", slog.String("endpoint", endpoint))
 		return nil, ProviderUnavailable("the userinfo response has no subject", nil)
 	}
 	return doc, nil
@@ -122,13 +127,30 @@ func NewUserinfoVerifier(issuer, endpoint string, opts ...Option) (*UserinfoVeri
 	if _, err := checkEndpoint(ctor, "userinfo endpoint", endpoint, s); err != nil {
 		return nil, err
 	}
+	return newUserinfoVerifier(issuer, knownEndpoint("userinfo endpoint", endpoint), s), nil
+}
+
+// NewUserinfoVerifierFor is [NewUserinfoVerifier] for the authorization
+// server s: its issuer and "userinfo_endpoint". When s is a deferred
+// configuration ([config.Deferred]) the endpoint is read from s when the
+// first token needs it, and tokens are answered 503 until s is discovered.
+func NewUserinfoVerifierFor(s *config.ServerConfig, opts ...Option) (*UserinfoVerifier, error) {
+	const ctor = "NewUserinfoVerifierFor"
+	set, ref, err := endpointFor(ctor, forUserinfo, "userinfo endpoint", s, func(m *config.Metadata) string { return m.UserinfoEndpoint }, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newUserinfoVerifier(s.Metadata.Issuer, ref, set), nil
+}
+
+func newUserinfoVerifier(issuer string, ref *endpointRef, s *settings) *UserinfoVerifier {
 	set := remoteSetup(s, defaultUserinfoCacheTTL)
 	return &UserinfoVerifier{
 		issuer:   issuer,
-		endpoint: userinfoEndpoint{url: endpoint, set: set},
+		endpoint: userinfoEndpoint{ref: ref, set: set},
 		maxLen:   s.maxTokenLength,
 		cache:    newCache[*AuthInfo](set),
-	}, nil
+	}
 }
 
 // checksTimes: a userinfo answer carries no times to check.

@@ -21,8 +21,11 @@ type ServerConfig struct {
 	// Type is the kind of document: [OAuth] or [OIDC] (never [Auto] when
 	// returned by a fetch).
 	Type ServerType
-	// Metadata is the document.
+	// Metadata is the document. For a configuration made by [Deferred],
+	// only Metadata.Issuer is set until [ServerConfig.Resolve] succeeds.
 	Metadata Metadata
+
+	deferred *Lazy // set by Deferred
 }
 
 // Fetch discovers the authorization server identified by issuer: it reads

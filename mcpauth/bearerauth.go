@@ -16,7 +16,7 @@ import (
 // ([bearer.WithRequiredScopes]), the ones a client needs for basic use;
 // scopes needed only by some tools belong in ScopesSupported and in a
 // step-up 403, not in the first challenge ([bearer.WithChallengeScopes]
-// overrides this).
+// overrides this). Errors match [ErrInvalidConfig].
 //
 // With several protected resources, use [MCPAuth.ResourceAuthenticator].
 func (a *MCPAuth) Authenticator(v Verifier, opts ...bearer.Option) (*bearer.Authenticator, error) {
@@ -24,7 +24,11 @@ func (a *MCPAuth) Authenticator(v Verifier, opts ...bearer.Option) (*bearer.Auth
 		return nil, configErr("%d protected resources are configured: name one with ResourceAuthenticator", len(a.resources))
 	}
 	if a.legacy != nil {
-		return bearer.New(v, append([]bearer.Option{bearer.WithIssuers(a.legacy.Metadata.Issuer)}, opts...)...)
+		preset := []bearer.Option{bearer.WithIssuers(a.legacy.Metadata.Issuer)}
+		if a.legacyAudience != "" {
+			preset = append(preset, bearer.WithAudience(a.legacyAudience))
+		}
+		return built(bearer.New(v, append(preset, opts...)...))
 	}
 	return a.ResourceAuthenticator(a.resources[0].id, v, opts...)
 }
@@ -42,7 +46,7 @@ func (a *MCPAuth) ResourceAuthenticator(resource string, v Verifier, opts ...bea
 		bearer.WithAudience(r.id),
 		bearer.WithResourceMetadataURL(r.metadataURL),
 	}
-	return bearer.New(v, append(preset, opts...)...)
+	return built(bearer.New(v, append(preset, opts...)...))
 }
 
 // BearerAuth returns middleware that lets a request through only with a

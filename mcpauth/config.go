@@ -27,10 +27,28 @@ type Config struct {
 	// registration). Nil discards them.
 	Logger *slog.Logger
 
+	// LegacyAudience is, in legacy mode (Server), the audience tokens must
+	// carry (RFC 8707): the MCP server's URL, or the API identifier your
+	// provider puts in its access tokens' "aud". 2025-03-26 clients send no
+	// resource indicator, so what audience their tokens carry is the
+	// provider's default; say which one this server accepts. In legacy mode
+	// one of LegacyAudience and InsecureSkipLegacyAudienceCheck is required.
+	LegacyAudience string
+
+	// InsecureSkipLegacyAudienceCheck accepts, in legacy mode, tokens
+	// whatever their audience: any token the provider issued to any client
+	// for any API. Only for a provider that puts no usable audience in its
+	// tokens, knowingly.
+	InsecureSkipLegacyAudienceCheck bool
+
 	// InsecureAllowHTTP accepts http URLs for non-loopback resources and
-	// authorization servers. Only for tests on private networks: tokens and
-	// credentials would travel in clear text. Loopback hosts (localhost,
-	// 127.0.0.1, [::1]) are accepted over http without it.
+	// authorization servers, and lets everything built from this
+	// configuration (the metadata handlers, the key set, userinfo and
+	// introspection verifiers, the identity sources) reach the providers
+	// over http. Only for tests and private networks, such as a compose
+	// file with a provider at http://auth:8080: tokens and credentials
+	// travel in clear text. Loopback hosts (localhost, 127.0.0.1, [::1]) are
+	// accepted over http without it.
 	InsecureAllowHTTP bool
 }
 
@@ -46,7 +64,9 @@ type ResourceConfig struct {
 	// AuthorizationServers are the authorization servers whose tokens this
 	// resource accepts, at least one. Their issuers are published in the
 	// metadata document's authorization_servers, and a token's issuer must
-	// be one of them.
+	// be one of them. Each is a fetched configuration ([FetchServerConfig])
+	// or one to discover on first use ([DeferredServerConfig]), for a
+	// server that must start before its provider answers.
 	AuthorizationServers []*ServerConfig
 
 	// ScopesSupported are the scopes published in the metadata document:

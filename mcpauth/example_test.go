@@ -157,7 +157,7 @@ func ExampleMCPAuth_AuthorizationServerMetadataHandler() {
 		fmt.Println(err)
 		return
 	}
-	auth, err := mcpauth.New(mcpauth.Config{Server: as})
+	auth, err := mcpauth.New(mcpauth.Config{Server: as, LegacyAudience: "https://mcp.example.com/mcp"})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -48,7 +48,11 @@ func (a *MCPAuth) buildHandlers(c Config) error {
 		mirror = a.soleServer()
 	}
 	if mirror != nil {
-		h, err := metadata.NewAuthorizationServerHandler(&mirror.Metadata)
+		var opts []metadata.HandlerOption
+		if c.InsecureAllowHTTP {
+			opts = append(opts, metadata.InsecureAllowHTTP())
+		}
+		h, err := metadata.NewAuthorizationServerHandlerFor(mirror, opts...)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/mcp-auth/go/bearer"
 	"github.com/mcp-auth/go/config"
 	"github.com/mcp-auth/go/internal/fetch"
 	"github.com/mcp-auth/go/metadata"
@@ -21,12 +22,14 @@ var ErrInvalidConfig = errors.New("mcpauth: invalid configuration")
 // and scopes agree everywhere. Build it with [New]; it is immutable and safe
 // for concurrent use.
 type MCPAuth struct {
-	legacy    *ServerConfig          // legacy mode (2025-03-26)
-	resources []resourceEntry        // resource-server mode, in configuration order
-	prm       http.Handler           // RFC 9728 documents (404 in legacy mode)
-	asm       http.Handler           // RFC 8414 mirror, or 404
-	register  []func(*http.ServeMux) // mounts prm and asm
-	logger    *slog.Logger
+	legacy         *ServerConfig          // legacy mode (2025-03-26)
+	legacyAudience string                 // "": InsecureSkipLegacyAudienceCheck
+	resources      []resourceEntry        // resource-server mode, in configuration order
+	prm            http.Handler           // RFC 9728 documents (404 in legacy mode)
+	asm            http.Handler           // RFC 8414 mirror, or 404
+	register       []func(*http.ServeMux) // mounts prm and asm
+	logger         *slog.Logger
+	insecureHTTP   bool // Config.InsecureAllowHTTP, passed to everything built here
 }
 
 // resourceEntry is a validated [ResourceConfig].
@@ -43,10 +46,12 @@ type resourceEntry struct {
 // duplicate resource, a resource without authorization servers, a duplicate
 // authorization server within a resource, an authorization server whose
 // metadata fails validation (missing issuer, no "code" response type, no
-// PKCE S256, ...). Validation warnings, such as a server without dynamic
-// client registration, go to c.Logger.
+// PKCE S256, ...; a deferred server's metadata is validated when it is
+// discovered), legacy mode without a stated audience policy. Validation
+// warnings, such as a server without dynamic client registration, go to
+// c.Logger.
 func New(c Config) (*MCPAuth, error) {
-	a := &MCPAuth{logger: c.Logger}
+	a := &MCPAuth{logger: c.Logger, insecureHTTP: c.InsecureAllowHTTP}
 	if a.logger == nil {
 		a.logger = slog.New(slog.DiscardHandler)
 	}
@@ -59,7 +64,13 @@ func New(c Config) (*MCPAuth, error) {
 		if err := a.checkServer(c.Server, c.InsecureAllowHTTP); err != nil {
 			return nil, err
 		}
-		a.legacy = c.Server
+		switch {
+		case c.LegacyAudience == "" && !c.InsecureSkipLegacyAudienceCheck:
+			return nil, configErr("legacy mode needs an audience policy: set LegacyAudience to the audience this server's tokens carry (its URL, or the provider's API identifier), or InsecureSkipLegacyAudienceCheck to accept any")
+		case c.LegacyAudience != "" && c.InsecureSkipLegacyAudienceCheck:
+			return nil, configErr("set LegacyAudience or InsecureSkipLegacyAudienceCheck, not both")
+		}
+		a.legacy, a.legacyAudience = c.Server, c.LegacyAudience
 	default:
 		if err := a.addResources(c.ProtectedResources, c.InsecureAllowHTTP); err != nil {
 			return nil, err
@@ -75,6 +86,18 @@ func configErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
 }
 
+// built passes on what a constructor of the bearer or metadata package
+// returned: a configuration mistake (bearer.ErrMisconfigured,
+// metadata.ErrInvalidMetadata) also matches [ErrInvalidConfig], as
+// everything New and the methods of MCPAuth report for one does; other
+// errors (a provider that cannot be reached) are returned as they are.
+func built[T any](v T, err error) (T, error) {
+	if err != nil && (errors.Is(err, bearer.ErrMisconfigured) || errors.Is(err, metadata.ErrInvalidMetadata)) && !errors.Is(err, ErrInvalidConfig) {
+		err = fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return v, err
+}
+
 // checkServer validates one authorization server's metadata, logging the
 // warnings and failing on the errors.
 func (a *MCPAuth) checkServer(s *ServerConfig, insecure bool) error {
@@ -83,6 +106,9 @@ func (a *MCPAuth) checkServer(s *ServerConfig, insecure bool) error {
 	}
 	if _, err := fetch.CheckURL(s.Metadata.Issuer, "issuer", insecure); err != nil {
 		return configErr("%v", err)
+	}
+	if s.IsDeferred() {
+		return nil // validated when discovered (config.Deferred)
 	}
 	var vopts []config.ValidateOption
 	if insecure {

@@ -183,7 +183,8 @@ func TestResourceModeWiring(t *testing.T) {
 func TestLegacyMode(t *testing.T) {
 	p := newTestProvider(t, nil)
 	as := fetchServer(t, p)
-	a, err := mcpauth.New(mcpauth.Config{Server: as})
+	const legacyAudience = "https://mcp.example.com/mcp"
+	a, err := mcpauth.New(mcpauth.Config{Server: as, LegacyAudience: legacyAudience})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,19 +201,45 @@ func TestLegacyMode(t *testing.T) {
 		t.Errorf("protected resource metadata in legacy mode: %d, want 404", rec.Code)
 	}
 
-	// Tokens must come from the legacy server's issuer; there is no audience to check.
+	// Tokens must come from the legacy server's issuer, for the stated
+	// audience.
 	v := tokens(map[string]*mcpauth.AuthInfo{
-		"ours":   {Issuer: p.URL, Subject: "bob"},
-		"theirs": {Issuer: "https://evil.example", Subject: "bob"},
+		"ours":         {Issuer: p.URL, Subject: "bob", Audience: []string{legacyAudience}},
+		"theirs":       {Issuer: "https://evil.example", Subject: "bob", Audience: []string{legacyAudience}},
+		"other-api":    {Issuer: p.URL, Subject: "bob", Audience: []string{"https://api.example.com"}},
+		"no-audience":  {Issuer: p.URL, Subject: "bob"},
+		"any-audience": {Issuer: p.URL, Subject: "bob", Audience: []string{}},
 	})
 	h := a.BearerAuth(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	for token, want := range map[string]int{"ours": 200, "theirs": 401} {
+	for token, want := range map[string]int{"ours": 200, "theirs": 401, "other-api": 401, "no-audience": 401, "any-audience": 401} {
 		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != want {
 			t.Errorf("token %s: status %d, want %d", token, rec.Code, want)
+		}
+	}
+
+	// Legacy mode states its audience policy, or fails.
+	for _, c := range []mcpauth.Config{{Server: as}, {Server: as, LegacyAudience: legacyAudience, InsecureSkipLegacyAudienceCheck: true}} {
+		if _, err := mcpauth.New(c); !errors.Is(err, mcpauth.ErrInvalidConfig) {
+			t.Errorf("New(%+v) = %v, want ErrInvalidConfig", c, err)
+		}
+	}
+	// Skipping the check, knowingly: any audience.
+	skip, err := mcpauth.New(mcpauth.Config{Server: as, InsecureSkipLegacyAudienceCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = skip.BearerAuth(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for token, want := range map[string]int{"ours": 200, "other-api": 200, "no-audience": 200, "theirs": 401} {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("skip: token %s: status %d, want %d", token, rec.Code, want)
 		}
 	}
 }
@@ -252,7 +279,7 @@ func TestVerifierConstructorsNeedTheirEndpoints(t *testing.T) {
 	}))
 	// OAuth servers need no jwks_uri in their metadata; discover this one as OAuth.
 	bare.Type = config.OAuth
-	a, err := mcpauth.New(mcpauth.Config{Server: bare})
+	a, err := mcpauth.New(mcpauth.Config{Server: bare, InsecureSkipLegacyAudienceCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,37 +24,37 @@ func (a *MCPAuth) servers() []*ServerConfig {
 	return out
 }
 
-// resourceIDs returns the configured resource identifiers.
-func (a *MCPAuth) resourceIDs() []string {
-	ids := make([]string, len(a.resources))
-	for i, r := range a.resources {
-		ids[i] = r.id
+// transport is what every verifier and identity source built here gets
+// from the configuration: plain http when Config.InsecureAllowHTTP says so.
+func (a *MCPAuth) transport(opts []bearer.Option) []bearer.Option {
+	if !a.insecureHTTP {
+		return opts
 	}
-	return ids
+	return append([]bearer.Option{bearer.InsecureAllowHTTP()}, opts...)
 }
 
 // JWTVerifier returns a verifier of JWT access tokens (RFC 9068) signed with
 // the keys each authorization server publishes at its jwks_uri; a token's
-// iss selects the key set. In resource mode the token's aud must contain a
-// configured resource (the middleware then checks it is the right one).
-// The key sets are fetched now (pass [bearer.WithLazyKeys] to defer that) and
-// refreshed as the servers rotate keys; Close the verifier when done.
+// iss selects the key set. It proves tokens authentic; the middleware built
+// by [MCPAuth.Authenticator] then holds them to the resource (audience),
+// so one verifier serves every resource of the configuration. The key sets
+// of fetched servers are fetched now (pass [bearer.WithLazyKeys] to defer
+// that), those of deferred ones when their first token arrives; they are
+// refreshed as the servers rotate keys. Close the verifier when done.
+// Configuration errors match [ErrInvalidConfig]; a key set that cannot be
+// fetched now matches [bearer.ErrProviderUnavailable].
 //
 // It returns the concrete type, rather than [Verifier] as in mcp-auth's
 // other ports, so that callers can Close it.
 func (a *MCPAuth) JWTVerifier(opts ...bearer.Option) (*bearer.JWTVerifier, error) {
 	var issuers []bearer.TrustedIssuer
 	for _, s := range a.servers() {
-		if s.Metadata.JWKSURI == "" {
+		if !s.IsDeferred() && s.Metadata.JWKSURI == "" {
 			return nil, configErr("authorization server %s publishes no jwks_uri: JWT access tokens cannot be verified (use UserinfoVerifier or IntrospectionVerifier)", s.Metadata.Issuer)
 		}
-		issuers = append(issuers, bearer.TrustedIssuer{Issuer: s.Metadata.Issuer, JWKSURI: s.Metadata.JWKSURI})
+		issuers = append(issuers, bearer.TrustedIssuer{Issuer: s.Metadata.Issuer, Server: s})
 	}
-	var preset []bearer.Option
-	if ids := a.resourceIDs(); len(ids) > 0 {
-		preset = append(preset, bearer.WithAudience(ids...))
-	}
-	return bearer.NewJWTVerifier(context.Background(), issuers, append(preset, opts...)...)
+	return built(bearer.NewJWTVerifier(context.Background(), issuers, a.transport(opts)...))
 }
 
 // soleServerFor returns the one authorization server an opaque-token
@@ -75,34 +75,50 @@ func (a *MCPAuth) soleServerFor(what string) (*ServerConfig, error) {
 //
 // Userinfo proves that the token is valid at the provider, not that it was
 // issued for this server: an opaque token has no audience, and userinfo
-// reports no scopes. Prefer resource-bound JWTs ([MCPAuth.JWTVerifier]) or
-// [bearer.NewCompositeVerifier] (JWTs locally, opaque tokens at userinfo) in production.
+// reports no scopes. The middleware built by [MCPAuth.Authenticator]
+// therefore refuses its tokens unless given
+// [bearer.InsecureAcceptUnboundTokens]. Prefer resource-bound JWTs
+// ([MCPAuth.JWTVerifier]) or introspection, and complete their identity
+// from userinfo with [MCPAuth.UserinfoIdentity].
 func (a *MCPAuth) UserinfoVerifier(opts ...bearer.Option) (*bearer.UserinfoVerifier, error) {
 	s, err := a.soleServerFor("userinfo")
 	if err != nil {
 		return nil, err
 	}
-	if s.Metadata.UserinfoEndpoint == "" {
-		return nil, configErr("authorization server %s publishes no userinfo_endpoint", s.Metadata.Issuer)
-	}
-	return bearer.NewUserinfoVerifier(s.Metadata.Issuer, s.Metadata.UserinfoEndpoint, opts...)
+	return built(bearer.NewUserinfoVerifierFor(s, a.transport(opts)...))
 }
 
 // IntrospectionVerifier returns an RFC 7662 introspection verifier that
 // asks the authorization server about each token, authenticating as the
 // given client (a resource-server client registered with the provider).
-// Unlike userinfo, introspection reports the token's audience and scopes.
+// Unlike userinfo, introspection reports the token's audience and scopes,
+// which the middleware holds to the resource.
 func (a *MCPAuth) IntrospectionVerifier(creds bearer.ClientCredentials, opts ...bearer.Option) (*bearer.IntrospectionVerifier, error) {
 	s, err := a.soleServerFor("introspection")
 	if err != nil {
 		return nil, err
 	}
-	if s.Metadata.IntrospectionEndpoint == "" {
-		return nil, configErr("authorization server %s publishes no introspection_endpoint", s.Metadata.Issuer)
+	return built(bearer.NewIntrospectionVerifierFor(s, creds, a.transport(opts)...))
+}
+
+// UserinfoIdentity returns an identity source per authorization server
+// that has a userinfo endpoint (deferred servers included: they are asked
+// once discovered), for [bearer.WithIdentity]: the middleware then
+// completes the identity (username, name, email) of tokens that do not
+// carry it by presenting them to their own issuer's userinfo endpoint.
+// Providers that refuse resource-bound tokens at userinfo (Logto) answer
+// without claims, once per token. opts configure each source.
+func (a *MCPAuth) UserinfoIdentity(opts ...bearer.Option) ([]bearer.IdentitySource, error) {
+	var sources []bearer.IdentitySource
+	for _, s := range a.servers() {
+		if !s.IsDeferred() && s.Metadata.UserinfoEndpoint == "" {
+			continue
+		}
+		src, err := built(bearer.NewUserinfoIdentityFor(s, a.transport(opts)...))
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, src)
 	}
-	var preset []bearer.Option
-	if ids := a.resourceIDs(); len(ids) > 0 {
-		preset = append(preset, bearer.WithAudience(ids...))
-	}
-	return bearer.NewIntrospectionVerifier(s.Metadata.Issuer, s.Metadata.IntrospectionEndpoint, creds, append(preset, opts...)...)
+	return sources, nil
 }

@@ -2,6 +2,7 @@ package metadata
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/mcp-auth/go/config"
 )
@@ -13,6 +14,13 @@ import (
 type AuthorizationServerHandler struct {
 	doc  *document
 	resp responder
+
+	// A deferred server (config.Deferred): the document is built from the
+	// first successful discovery.
+	deferred *config.ServerConfig
+	opts     []HandlerOption
+	mu       sync.Mutex
+	built    *AuthorizationServerHandler
 }
 
 // NewAuthorizationServerHandler returns a handler serving m, marshalled
@@ -56,9 +64,62 @@ func NewAuthorizationServerHandler(m *config.Metadata, opts ...HandlerOption) (*
 	return &AuthorizationServerHandler{doc: doc, resp: responder{cacheControl: o.cacheControl}}, nil
 }
 
+// NewAuthorizationServerHandlerFor is [NewAuthorizationServerHandler] for
+// the authorization server s. When s is a deferred configuration
+// ([config.Deferred]) the document is discovered on the first request that
+// needs it; until then such requests get 503 with Retry-After (never a
+// document with only an issuer), and a discovered document that the
+// handler cannot serve gets 500. Only s's issuer is checked now.
+func NewAuthorizationServerHandlerFor(s *config.ServerConfig, opts ...HandlerOption) (*AuthorizationServerHandler, error) {
+	if s == nil {
+		return nil, invalid("authorization server", "", "is nil")
+	}
+	if !s.IsDeferred() {
+		return NewAuthorizationServerHandler(&s.Metadata, opts...)
+	}
+	o := newOptions(opts)
+	if !validHeaderValue(o.cacheControl) {
+		return nil, invalid("WithCacheControl", o.cacheControl, "is not a valid header value")
+	}
+	if err := checkIssuer("issuer", s.Metadata.Issuer, o.insecureHTTP); err != nil {
+		return nil, err
+	}
+	return &AuthorizationServerHandler{deferred: s, opts: opts, resp: responder{cacheControl: o.cacheControl}}, nil
+}
+
+// resolve returns the handler that serves the discovered document.
+func (h *AuthorizationServerHandler) resolve(r *http.Request) (*AuthorizationServerHandler, int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.built != nil {
+		return h.built, 0
+	}
+	cfg, err := h.deferred.Resolve(r.Context())
+	if err != nil {
+		return nil, http.StatusServiceUnavailable
+	}
+	built, err := NewAuthorizationServerHandler(&cfg.Metadata, h.opts...)
+	if err != nil {
+		return nil, http.StatusInternalServerError
+	}
+	h.built = built
+	return built, 0
+}
+
 // ServeHTTP answers a metadata request as described at
 // [NewAuthorizationServerHandler].
 func (h *AuthorizationServerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.deferred != nil && r.Method != http.MethodOptions {
+		built, status := h.resolve(r)
+		if status != 0 {
+			if status == http.StatusServiceUnavailable {
+				w.Header().Set("Retry-After", "5")
+			}
+			writeError(w, r, status, unavailableBody)
+			return
+		}
+		h = built
+	}
 	var doc *document
 	if p := r.URL.EscapedPath(); p == AuthorizationServerWellKnownPath || p == AuthorizationServerWellKnownPath+"/" {
 		doc = h.doc

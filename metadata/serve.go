@@ -23,6 +23,7 @@ const (
 var (
 	notFoundBody         = []byte(`{"error":"not_found"}`)
 	methodNotAllowedBody = []byte(`{"error":"method_not_allowed"}`)
+	unavailableBody      = []byte(`{"error":"temporarily_unavailable"}`)
 )
 
 // document is a JSON document marshalled once, ready to be served.
