@@ -123,7 +123,7 @@ type endpointRef struct {
 	what     string // the endpoint's role, for errors
 	insecure bool   // InsecureAllowHTTP
 
-	server *config.ServerConfig         // nil: url is known
+	server *config.ServerConfig          // nil: url is known
 	field  func(*config.Metadata) string // the member that holds the URL
 
 	mu  sync.Mutex
