@@ -93,11 +93,13 @@ type Error struct {
 	// Err is the cause, for logs; it is never sent to the client.
 	Err error
 
-	// What mcp-auth's bodies report with legacy codes and details shown:
-	// the expected and actual values of a failed issuer or audience check,
-	// and the scopes a token lacks.
-	expected, actual any
-	missingScopes    []string
+	// What mcp-auth's bodies report with legacy codes: the scopes a token
+	// lacks, and (with details shown) the expected and actual values of a
+	// failed issuer or audience check. actual is a string, a []string or
+	// nil (the verifier reported none).
+	expected      string
+	actual        any
+	missingScopes []string
 }
 
 // NewError returns an Error with the status that code maps to.
@@ -119,7 +121,7 @@ func ProviderUnavailable(description string, cause error) *Error {
 
 // mismatch is the refusal of a failed issuer or audience check, carrying
 // the values mcp-auth reports as the cause.
-func mismatch(code Code, description string, expected, actual any) *Error {
+func mismatch(code Code, description, expected string, actual any) *Error {
 	e := NewError(code, description, nil)
 	e.expected, e.actual = expected, actual
 	return e

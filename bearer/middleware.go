@@ -315,15 +315,15 @@ func (a *Authenticator) check(ctx context.Context, info *AuthInfo) *Error {
 		if info.Issuer == "" {
 			a.warnOnce(ctx, "no-issuer", "the verifier returned an AuthInfo without Issuer while accepted issuers are configured: every such token is refused (set AuthInfo.Issuer in the verifier)", nil)
 		}
-		return mismatch(CodeInvalidIssuer, "the access token was issued by an issuer this resource does not accept", a.issuers, info.Issuer)
+		return mismatch(CodeInvalidIssuer, "the access token was issued by an issuer this resource does not accept", strings.Join(a.issuers, ", "), info.Issuer)
 	}
 	if len(a.audience) > 0 {
 		switch {
 		case info.Audience == nil && !a.acceptUnbound:
 			a.warnOnce(ctx, "no-audience", "the verifier returned an AuthInfo without Audience while an audience is configured: every such token is refused (report the audience, or opt in with InsecureAcceptUnboundTokens)", nil)
-			return mismatch(CodeInvalidAudience, "the access token cannot be shown to be issued for this resource: request a token bound to it with the resource parameter (RFC 8707)", a.audience, nil)
+			return mismatch(CodeInvalidAudience, "the access token cannot be shown to be issued for this resource: request a token bound to it with the resource parameter (RFC 8707)", strings.Join(a.audience, ", "), nil)
 		case info.Audience != nil && !audienceMatches(info.Audience, a.audience, a.trailingSlashAud):
-			return mismatch(CodeInvalidAudience, "the access token was not issued for this resource: request one with the resource parameter (RFC 8707) set to it", a.audience, info.Audience)
+			return mismatch(CodeInvalidAudience, "the access token was not issued for this resource: request one with the resource parameter (RFC 8707) set to it", strings.Join(a.audience, ", "), info.Audience)
 		}
 	}
 	if a.checkTimes {

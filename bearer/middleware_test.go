@@ -608,8 +608,9 @@ func TestMiddlewareLegacyErrorCodes(t *testing.T) {
 			if w.Code != tt.status || next.called {
 				t.Fatalf("status %d, next called %v", w.Code, next.called)
 			}
-			if body := mwBody(t, w); body["error"] != tt.bodyError {
-				t.Errorf("body error = %q; want %q", body["error"], tt.bodyError)
+			var body map[string]any
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body["error"] != tt.bodyError {
+				t.Errorf("body %s (%v): error = %v; want %q", w.Body, err, body["error"], tt.bodyError)
 			}
 			if tt.status == 500 || tt.status == 503 {
 				return
@@ -842,4 +843,49 @@ func TestMiddlewareConcurrent(t *testing.T) {
 	for range 8 {
 		<-done
 	}
+}
+
+// With mcp-auth's codes, the bodies carry what mcp-auth's do: the scopes a
+// token lacks (always), and with details the expected and actual values of
+// a failed issuer or audience check (the verifier's own audience left out
+// when it reported none).
+func TestMiddlewareLegacyCompatBodies(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  []Option
+		kind  string
+		want  string
+		extra []Option
+	}{
+		{"scope, no details", nil, "noscope",
+			`{"error":"missing_required_scopes","error_description":"The access token lacks a scope this request needs.","missing_scopes":["whoami:read"]}`, nil},
+		{"scope, details", []Option{WithShowErrorDetails(true)}, "noscope",
+			`{"error":"missing_required_scopes","error_description":"the access token lacks a scope this request needs","cause":{"missing_scopes":["whoami:read"]},"missing_scopes":["whoami:read"]}`, nil},
+		{"issuer, no details", nil, "otheriss",
+			`{"error":"invalid_issuer","error_description":"The access token was issued by an issuer this resource does not trust."}`, nil},
+		{"issuer, details", []Option{WithShowErrorDetails(true)}, "otheriss",
+			`{"error":"invalid_issuer","error_description":"the access token was issued by an issuer this resource does not accept","cause":{"expected":"` + mwIssuer + `","actual":"https://evil.example.com"}}`, nil},
+		{"audience, details", []Option{WithShowErrorDetails(true)}, "otheraud",
+			`{"error":"invalid_audience","error_description":"the access token was not issued for this resource: request one with the resource parameter (RFC 8707) set to it","cause":{"expected":"` + mwResource + `","actual":["https://other.example.com/mcp"]}}`, nil},
+		{"audience unknown, details", []Option{WithShowErrorDetails(true)}, "nilaud",
+			`{"error":"invalid_audience","error_description":"the access token cannot be shown to be issued for this resource: request a token bound to it with the resource parameter (RFC 8707)","cause":{"expected":"` + mwResource + `"}}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := mwNew(t, append([]Option{WithLegacyErrorCodes()}, tt.opts...)...)
+			w, _ := mwDo(a, http.MethodGet, "Bearer "+mwTok(tt.kind))
+			if w.Body.String() != tt.want {
+				t.Fatalf("body\n got %s\nwant %s", w.Body, tt.want)
+			}
+		})
+	}
+	t.Run("not without legacy codes", func(t *testing.T) {
+		a := mwNew(t, WithShowErrorDetails(true))
+		for _, kind := range []string{"noscope", "otheriss", "otheraud"} {
+			w, _ := mwDo(a, http.MethodGet, "Bearer "+mwTok(kind))
+			if strings.Contains(w.Body.String(), "cause") || strings.Contains(w.Body.String(), "missing_scopes") {
+				t.Errorf("%s: body %s has mcp-auth's members without legacy codes", kind, w.Body)
+			}
+		}
+	})
 }

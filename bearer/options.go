@@ -293,8 +293,8 @@ func WithClientIDClaims(names ...string) Option {
 // WithScopeClaim names the claim the scopes are read from (for example
 // "permissions" for Auth0 RBAC, "roles" for Entra ID application
 // permissions). The claim may hold a space-separated string or an array of
-// strings. By default "scope" is read, and "scp" if "scope" is absent. For:
-// NewJWTVerifier, NewIntrospectionVerifier.
+// strings. By default the first of "scope", "scp" and "scopes" present is
+// read. For: NewJWTVerifier, NewIntrospectionVerifier.
 func WithScopeClaim(name string) Option {
 	return option("WithScopeClaim", forJWT|forIntrospection, func(s *settings) { s.scopeClaim = name })
 }

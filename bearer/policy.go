@@ -113,17 +113,19 @@ func claimAudience(claims map[string]any) ([]string, error) {
 	return aud, nil
 }
 
-// claimScopes reads the scopes from the claim name, or from "scope" and
-// then "scp" when name is empty. A string is split on spaces (RFC 6749
+// claimScopes reads the scopes from the claim name, or when name is empty
+// from "scope" (RFC 9068), then "scp" (Okta, Entra ID), then "scopes"
+// (what mcp-auth reads too). A string is split on spaces (RFC 6749
 // section 3.3); an array must hold strings. No scope claim gives nil (what
 // that means is the caller's: no scopes for a JWT, unknown for an
 // introspection response).
 func claimScopes(claims map[string]any, name string) ([]string, error) {
 	v, ok := claims[name]
-	if name == "" {
-		if v, ok = claims["scope"]; !ok {
-			v, ok = claims["scp"]
+	for _, n := range []string{"scope", "scp", "scopes"} {
+		if name != "" || ok {
+			break
 		}
+		v, ok = claims[n]
 	}
 	if !ok {
 		return nil, nil

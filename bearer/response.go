@@ -204,20 +204,32 @@ func (a *Authenticator) buildChallenge(c Code, scopes []string) string {
 // body returns the JSON body for e.
 func (a *Authenticator) body(e *Error) []byte {
 	if !a.showDetails {
-		if b, ok := a.bodies[e.Code]; ok {
+		if b, ok := a.bodies[e.Code]; ok && (!a.legacyCodes || len(e.missingScopes) == 0) {
 			return b
 		}
-		return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), fixedDescription(e.Code), nil)
+		return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), fixedDescription(e.Code), a.compat(e))
 	}
 	desc := fixedDescription(e.Code)
 	if d := safeDetail(e.Description); d != "" {
 		desc = d
 	}
-	var compat *Error
-	if a.legacyCodes {
-		compat = e // mcp-auth's missing_scopes and cause
+	return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), desc, a.compat(e))
+}
+
+// compat returns what mcp-auth's body shows for e: with legacy codes, its
+// missing_scopes always and its cause with details shown.
+func (a *Authenticator) compat(e *Error) *compatMembers {
+	if !a.legacyCodes {
+		return nil
 	}
-	return refusalBody(bodyErrorCode(e.Code, a.legacyCodes), desc, compat)
+	return &compatMembers{e: e, cause: a.showDetails}
+}
+
+// compatMembers are the members of mcp-auth's bodies beyond error and
+// error_description.
+type compatMembers struct {
+	e     *Error
+	cause bool
 }
 
 // safeDetail returns d fit for a client: printable ASCII only, capped.
@@ -241,10 +253,11 @@ func appendPrintableASCII(b []byte, s string) []byte {
 }
 
 // refusalBody returns {"error":code,"error_description":desc} ("error" left
-// out when code is empty), and, when compat is not nil, mcp-auth's
-// "missing_scopes" and "cause" members from it. Every string is reduced to
-// printable ASCII, capped and escaped, HTML-safe as encoding/json would.
-func refusalBody(code, desc string, compat *Error) []byte {
+// out when code is empty), and, when compat is not nil, mcp-auth's "cause"
+// and "missing_scopes" members (in mcp-auth's order). Every string is
+// reduced to printable ASCII, capped and escaped, HTML-safe as
+// encoding/json would.
+func refusalBody(code, desc string, compat *compatMembers) []byte {
 	b := make([]byte, 0, len(`{"error":"","error_description":""}`)+len(code)+len(desc)+8)
 	b = append(b, '{')
 	if code != "" {
@@ -256,16 +269,24 @@ func refusalBody(code, desc string, compat *Error) []byte {
 	b = appendBodyText(b, desc)
 	b = append(b, '"')
 	if compat != nil {
-		if len(compat.missingScopes) > 0 {
-			b = append(b, `,"missing_scopes":`...)
-			b = appendBodyValue(b, compat.missingScopes)
-		}
-		if compat.expected != nil || compat.actual != nil {
-			b = append(b, `,"cause":{"expected":`...)
-			b = appendBodyValue(b, compat.expected)
-			b = append(b, `,"actual":`...)
-			b = appendBodyValue(b, compat.actual)
+		e := compat.e
+		switch {
+		case compat.cause && len(e.missingScopes) > 0:
+			b = append(b, `,"cause":{"missing_scopes":`...)
+			b = appendBodyValue(b, e.missingScopes)
 			b = append(b, '}')
+		case compat.cause && e.expected != "":
+			b = append(b, `,"cause":{"expected":`...)
+			b = appendBodyValue(b, e.expected)
+			if e.actual != nil {
+				b = append(b, `,"actual":`...)
+				b = appendBodyValue(b, e.actual)
+			}
+			b = append(b, '}')
+		}
+		if len(e.missingScopes) > 0 {
+			b = append(b, `,"missing_scopes":`...)
+			b = appendBodyValue(b, e.missingScopes)
 		}
 	}
 	return append(b, '}')
