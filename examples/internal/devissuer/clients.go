@@ -72,6 +72,7 @@ type client struct {
 	scope        string // as registered; informational
 	tokenType    AccessTokenType
 	issuedAt     time.Time
+	dynamic      bool // registered at the registration endpoint (kept in the state file)
 }
 
 func newClientFromConfig(c Client, now time.Time) (*client, error) {

@@ -40,12 +40,19 @@ type Config struct {
 	// Logger receives the issuer's own events (never tokens or secrets); nil
 	// discards them. zitadel/oidc logs through slog.Default.
 	Logger *slog.Logger
+	// StateFile, when set, is where the issuer keeps its signing key and
+	// the clients that registered dynamically, so that a restart keeps them:
+	// an MCP client's saved registration keeps working and tokens issued
+	// before stay verifiable. A file written for another issuer URL is
+	// ignored (and replaced). Empty keeps everything in memory.
+	StateFile string
 }
 
 // Issuer is a running development OpenID provider. Its methods are safe for
 // concurrent use.
 type Issuer struct {
 	issuer      string
+	stateFile   string // "": in memory only
 	logger      *slog.Logger
 	users       *userStore
 	storage     *storage
@@ -134,11 +141,36 @@ func newIssuer(cfg Config, issuer string) (*Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := newSigningKey()
+	saved, err := loadState(cfg.StateFile, issuer)
+	if cfg.StateFile == "" {
+		saved, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var key *signingKey
+	if saved != nil {
+		key, err = saved.signingKey()
+	} else {
+		key, err = newSigningKey()
+	}
 	if err != nil {
 		return nil, err
 	}
 	st := newStorage(issuer, users, scopes, key)
+	if saved != nil {
+		for _, c := range saved.clientsOf() {
+			c.dynamic = true
+			if err := st.addClient(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if cfg.StateFile != "" {
+		if err := st.saveState(cfg.StateFile); err != nil {
+			return nil, err
+		}
+	}
 
 	opCfg := &op.Config{
 		CodeMethodS256:        true,
@@ -153,6 +185,7 @@ func newIssuer(cfg Config, issuer string) (*Issuer, error) {
 	}
 	i := &Issuer{
 		issuer:      issuer,
+		stateFile:   cfg.StateFile,
 		logger:      logger,
 		users:       users,
 		storage:     st,

@@ -177,6 +177,7 @@ func (i *Issuer) handleRegister(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	c.id = randomID(16)
 	c.issuedAt = now
+	c.dynamic = true
 	var secret string
 	if c.confidential {
 		secret = randomID(32)
@@ -187,6 +188,11 @@ func (i *Issuer) handleRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i.logger.Info("devissuer: client registered", "client_id", c.id, "client_name", c.name, "auth_method", string(c.authMethod))
+	if i.stateFile != "" {
+		if err := i.storage.saveState(i.stateFile); err != nil {
+			i.logger.Warn("devissuer: the registration is not kept across restarts", "error", err)
+		}
+	}
 
 	resp := registrationResponse{
 		ClientID:                c.id,

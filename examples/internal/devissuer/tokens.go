@@ -265,6 +265,7 @@ func setUserClaims(ui *oidc.UserInfo, u *User, scopes []string) {
 	if slices.Contains(scopes, oidc.ScopeProfile) {
 		ui.Name = u.Name
 		ui.PreferredUsername = u.Username
+		ui.AppendClaims("username", u.Username) // Logto's name for it
 	}
 	if slices.Contains(scopes, oidc.ScopeEmail) {
 		ui.Email = u.Email
@@ -340,7 +341,25 @@ func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 
 // GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest:
 // adds the granted scopes to JWT access tokens as the space-separated scope
-// claim (RFC 9068 section 2.2.3), which zitadel/oidc leaves out.
+// claim (RFC 9068 section 2.2.3), which zitadel/oidc leaves out, and, as a
+// Logto "custom JWT claims" script for access tokens does, the user's
+// identity claims that the granted scopes allow: username and name with
+// profile, email and email_verified with email. MCP clients send a resource
+// indicator, and Logto (like oidc-provider) refuses such tokens at
+// userinfo, so the access token is where an MCP server finds who is
+// calling.
 func (s *storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
-	return map[string]any{"scope": strings.Join(req.GetScopes(), " ")}, nil
+	scopes := req.GetScopes()
+	claims := map[string]any{"scope": strings.Join(scopes, " ")}
+	if u := s.users.byIDOrNil(req.GetSubject()); u != nil {
+		if slices.Contains(scopes, oidc.ScopeProfile) {
+			claims["username"] = u.Username
+			claims["name"] = u.Name
+		}
+		if slices.Contains(scopes, oidc.ScopeEmail) {
+			claims["email"] = u.Email
+			claims["email_verified"] = u.EmailVerified
+		}
+	}
+	return claims, nil
 }
