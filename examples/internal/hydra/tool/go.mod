@@ -1,3 +1,7 @@
+// This module pins the Ory Hydra release that examples/internal/hydra runs
+// in tests. It is a module of its own, outside go.work, so that Hydra's
+// dependency graph never enters the examples module. Build the binary with
+// go run ./examples/internal/hydra/cmd/buildhydra (from the repository root).
 module github.com/mcp-auth/go/examples/internal/hydra/tool
 
 go 1.26.0
@@ -218,6 +222,9 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
+// Hydra's own go.mod has these replaces; replaces apply only in the main
+// module, so a module that builds Hydra repeats them (without the pop one
+// the build fails: p.conn.Store.SQLDB undefined).
 replace github.com/gobuffalo/pop/v6 => github.com/ory/pop/v6 v6.2.1-0.20241121111754-e5dfc0f3344b
 
 replace github.com/ory/hydra-client-go/v2 => github.com/ory/hydra-client-go/v2 v2.2.1
