@@ -29,11 +29,11 @@ const (
 	JWT = "jwt"
 )
 
-// IdentityClaims are the profile claims the consent app puts into every
+// identityClaims are the profile claims the consent app puts into every
 // session (ID token, userinfo, access token), and that Start configures
 // Hydra to place at the top level of JWT access tokens
 // (oauth2.allowed_top_level_claims).
-var IdentityClaims = []string{"username", "name", "email"}
+var identityClaims = []string{"username", "name", "email"}
 
 // User is the one account the login app accepts.
 type User struct {
@@ -46,8 +46,8 @@ type User struct {
 	Name, Email string
 }
 
-// DefaultUser is the account Start uses when Options.User is zero.
-var DefaultUser = User{
+// defaultUser is the account when Options.User is zero.
+var defaultUser = User{
 	Subject:  "hydra-user-0001",
 	Username: "demo",
 	Password: "demo",
@@ -55,9 +55,10 @@ var DefaultUser = User{
 	Email:    "demo@example.com",
 }
 
-// Options configures Start. The zero value is usable: opaque tokens, a
+// Options configures Start and New. The zero value is usable: opaque tokens, a
 // 5-minute token lifetime, the scopes openid, offline_access, whoami:read
-// and whoami:admin, no audiences, [DefaultUser], automatic login.
+// and whoami:admin, no audiences, the user demo/demo (subject
+// hydra-user-0001, "Demo User", demo@example.com), automatic login.
 type Options struct {
 	// AccessTokenStrategy is [Opaque] (default) or [JWT]. A client can
 	// override it (ClientOptions.AccessTokenStrategy).
@@ -72,7 +73,7 @@ type Options struct {
 	// (the client's "audience" list, which Hydra matches the "audience"
 	// parameter against), usually the MCP server's resource URL.
 	Audiences []string
-	// User is the account the login app accepts. Default: DefaultUser.
+	// User is the account the login app accepts. Default: demo/demo.
 	User User
 	// FormLogin makes the login app show a username/password form, as a
 	// browser would see it, instead of accepting the user at once. The
@@ -88,9 +89,9 @@ type Options struct {
 	// "audience" (and, registered dynamically, have no audience list).
 	ResourceAsAudience bool
 	// OmitExt sets oauth2.mirror_top_level_claims to false. By default
-	// (Hydra's too) a JWT access token carries the IdentityClaims at the
-	// top level and, again, every consent access-token claim under "ext";
-	// with OmitExt it has the top-level copies only.
+	// (Hydra's too) a JWT access token carries username, name and email
+	// at the top level and, again, every consent access-token claim under
+	// "ext"; with OmitExt it has the top-level copies only.
 	OmitExt bool
 	// DynamicClientRegistration enables RFC 7591 registration at
 	// <public>/oauth2/register and publishes it as registration_endpoint.
@@ -191,7 +192,7 @@ func New(ctx context.Context, bin string, opts Options) (*Hydra, error) {
 		opts.Scopes = []string{"openid", "offline_access", "whoami:read", "whoami:admin"}
 	}
 	if opts.User == (User{}) {
-		opts.User = DefaultUser
+		opts.User = defaultUser
 	}
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = 60 * time.Second
@@ -308,7 +309,7 @@ func (h *Hydra) config(public, admin int) map[string]any {
 		"strategies": map[string]any{"access_token": o.AccessTokenStrategy},
 		"ttl":        map[string]any{"access_token": strconv.Itoa(int(o.AccessTokenTTL/time.Second)) + "s"},
 		"oauth2": map[string]any{
-			"allowed_top_level_claims": IdentityClaims,
+			"allowed_top_level_claims": identityClaims,
 			"mirror_top_level_claims":  !o.OmitExt,
 			"pkce":                     map[string]any{"enforced_for_public_clients": true},
 		},
@@ -328,7 +329,7 @@ func (h *Hydra) config(public, admin int) map[string]any {
 func (h *Hydra) discoveryConfig() map[string]any {
 	d := map[string]any{
 		"supported_scope":  h.opts.Scopes,
-		"supported_claims": IdentityClaims,
+		"supported_claims": identityClaims,
 	}
 	if h.opts.DynamicClientRegistration {
 		// Hydra publishes registration_endpoint only when told its URL.
