@@ -71,8 +71,9 @@ func (c ClientCredentials) GoString() string {
 //   - an [ErrInvalidToken] error (401) when "active" is false; when "iss"
 //     differs from the configured issuer ([CodeInvalidIssuer]); when "exp"
 //     has passed or "nbf" or "iat" has not (with [WithLeeway], default
-//     60 s); when "token_type" says "refresh_token"; and when the token is
-//     not RFC 6750 token syntax or is too long.
+//     60 s); when "token_type", or Ory Hydra's "token_use", says
+//     "refresh_token"; and when the token is not RFC 6750 token syntax or
+//     is too long.
 //   - an [ErrMisconfigured] error (500) when the endpoint answers 401 or 403:
 //     it refused the resource server's own client credentials, which says
 //     nothing about the token.
@@ -288,10 +289,18 @@ func (v *IntrospectionVerifier) mapResponse(doc map[string]any, token string, no
 	if err != nil {
 		return nil, malformed(member)
 	}
-	if tt, ok := doc["token_type"]; ok {
+	// RFC 7662 puts the kind of token in "token_type"; Ory Hydra (fosite)
+	// says "Bearer" there for refresh tokens too, and "refresh_token" in
+	// its own "token_use", even when asked with token_type_hint
+	// access_token.
+	for _, member := range []string{"token_type", "token_use"} {
+		tt, ok := doc[member]
+		if !ok {
+			continue
+		}
 		s, isString := tt.(string)
 		if !isString {
-			return nil, malformed("token_type")
+			return nil, malformed(member)
 		}
 		if strings.EqualFold(s, "refresh_token") {
 			return nil, InvalidToken("a refresh token is not an access token", nil)

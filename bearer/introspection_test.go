@@ -224,6 +224,8 @@ func TestIntrospectionMapping(t *testing.T) {
 		{"not yet valid", v, `{"active":true,"nbf":` + at(2*time.Minute) + `}`, ErrInvalidToken, CodeInvalidToken, nil},
 		{"nbf within leeway", v, `{"active":true,"nbf":` + at(30*time.Second) + `}`, nil, "", nil},
 		{"refresh token", v, `{"active":true,"token_type":"refresh_token"}`, ErrInvalidToken, CodeInvalidToken, nil},
+		{"refresh token, Hydra style", v, `{"active":true,"token_type":"Bearer","token_use":"refresh_token"}`, ErrInvalidToken, CodeInvalidToken, nil},
+		{"malformed token_use", v, `{"active":true,"token_use":7}`, ErrProviderUnavailable, CodeProviderUnavailable, nil},
 		{"audience matches", vAud, `{"active":true,"aud":["x","https://mcp.example.com/mcp"]}`, nil, "", nil},
 		{"audience absent", vAud, `{"active":true}`, ErrInvalidToken, CodeInvalidAudience, nil},
 		{"audience other", vAud, `{"active":true,"aud":"https://other.example.com/mcp"}`, ErrInvalidToken, CodeInvalidAudience, nil},
