@@ -1,6 +1,7 @@
 package hydra_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -36,17 +37,33 @@ func discover(t *testing.T, h *hydra.Hydra) *config.ServerConfig {
 	return cfg
 }
 
+// behindPolicy is v behind the middleware's policy for audience and the
+// issuer: the decision a request gets, as a Verifier.
+type behindPolicy struct{ a *bearer.Authenticator }
+
+func (p behindPolicy) Verify(ctx context.Context, token string) (*bearer.AuthInfo, error) {
+	return p.a.AuthenticateToken(ctx, token)
+}
+
+func withPolicy(t *testing.T, v bearer.Verifier, issuer, audience string) bearer.Verifier {
+	t.Helper()
+	a, err := bearer.New(v, bearer.WithAudience(audience), bearer.WithIssuers(issuer))
+	if err != nil {
+		t.Fatalf("bearer.New: %v", err)
+	}
+	return behindPolicy{a}
+}
+
 func jwtVerifier(t *testing.T, h *hydra.Hydra, audience string) bearer.Verifier {
 	t.Helper()
 	cfg := discover(t, h)
 	v, err := bearer.NewJWTVerifier(t.Context(),
-		[]bearer.TrustedIssuer{{Issuer: cfg.Metadata.Issuer, JWKSURI: cfg.Metadata.JWKSURI}},
-		bearer.WithAudience(audience))
+		[]bearer.TrustedIssuer{{Issuer: cfg.Metadata.Issuer, JWKSURI: cfg.Metadata.JWKSURI}})
 	if err != nil {
 		t.Fatalf("NewJWTVerifier: %v", err)
 	}
 	t.Cleanup(func() { _ = v.Close() })
-	return v
+	return withPolicy(t, v, cfg.Metadata.Issuer, audience)
 }
 
 // introspectionVerifier introspects at Hydra's admin endpoint, which
@@ -55,12 +72,11 @@ func jwtVerifier(t *testing.T, h *hydra.Hydra, audience string) bearer.Verifier 
 func introspectionVerifier(t *testing.T, h *hydra.Hydra, c *hydra.Client, audience string) bearer.Verifier {
 	t.Helper()
 	v, err := bearer.NewIntrospectionVerifier(h.Issuer, h.IntrospectionURL(),
-		bearer.ClientCredentials{ClientID: c.ID, ClientSecret: c.Secret},
-		bearer.WithAudience(audience))
+		bearer.ClientCredentials{ClientID: c.ID, ClientSecret: c.Secret})
 	if err != nil {
 		t.Fatalf("NewIntrospectionVerifier: %v", err)
 	}
-	return v
+	return withPolicy(t, v, h.Issuer, audience)
 }
 
 func userinfoVerifier(t *testing.T, h *hydra.Hydra) bearer.Verifier {
