@@ -209,15 +209,13 @@ func (g *scopeGate) readBody(r *http.Request) ([]byte, int) {
 	if r.Body == nil {
 		return []byte{}, 0
 	}
-	var body []byte
-	var err error
-	if r.ContentLength > 0 {
-		// The server's body reader stops at ContentLength, so one buffer of
-		// that size is enough; a body shorter than announced is an error.
-		body = make([]byte, r.ContentLength)
-		_, err = io.ReadFull(r.Body, body)
-	} else {
-		body, err = io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	// The buffer grows with what arrives, never with what is announced: a
+	// client that announces 1 MiB and sends nothing pins a few hundred bytes,
+	// not a megabyte. The server's body reader stops at Content-Length, and
+	// one that ends early is an error.
+	body, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	if err == nil && r.ContentLength > 0 && int64(len(body)) < r.ContentLength {
+		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -453,5 +454,30 @@ func TestToolHandlerCheckScopes(t *testing.T) {
 				t.Errorf("allowed = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// The body buffer grows with what arrives, not with what Content-Length
+// announces: 48 requests that each announce 1 MiB and send 9 bytes used to
+// pin 48 MiB.
+func TestScopeGateBufferFollowsTheBody(t *testing.T) {
+	g, err := newScopeGate(ToolScopes{MaxBody: DefaultMaxBody}, unitAuthenticator(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const announced, sent = 1 << 20, 9
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range 48 {
+		r := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(strings.Repeat("x", sent)))
+		r.ContentLength = announced
+		if _, status := g.readBody(r); status != http.StatusBadRequest {
+			t.Fatalf("a body shorter than announced: status %d, want 400", status)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Fatalf("48 requests announcing 1 MiB and sending %d bytes allocated %d bytes", sent, grew)
 	}
 }
