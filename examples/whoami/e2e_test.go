@@ -19,10 +19,12 @@ func TestWhoamiEndToEnd(t *testing.T) {
 		jwtOK    bool // a JWT bound to the resource (what spec-following clients get)
 		opaqueOK bool // an opaque token (clients that send no resource)
 	}{
-		// auto: JWTs locally, opaque tokens at userinfo.
-		{"auto", true, true},
+		// auto: only tokens shown to be issued for this server. An opaque
+		// token obtained without a resource indicator is bound to nothing.
+		{"auto", true, false},
 		{"jwt", true, false},
-		// userinfo proves only that the provider knows the token (see README).
+		// userinfo proves only that the provider knows the token (see
+		// README): the seed's mode, one flag away.
 		{"userinfo", true, true},
 		// introspection reports the audience: an opaque token not issued
 		// for this resource is refused.
@@ -51,9 +53,13 @@ func TestWhoamiEndToEnd(t *testing.T) {
 							if err == nil {
 								t.Fatal("connected with a token that must be refused")
 							}
-							status, challenge := rawPost(t, a.resource, token, `{"jsonrpc":"2.0","id":1,"method":"ping"}`)
+							status, challenge, body := rawPostBody(t, a.resource, token, `{"jsonrpc":"2.0","id":1,"method":"ping"}`)
 							if status != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
 								t.Errorf("refused token: status %d, challenge %q; want 401 invalid_token", status, challenge)
+							}
+							// The refusal says why and what to change.
+							if !strings.Contains(body, "resource parameter") {
+								t.Errorf("refused opaque token: body %s does not tell the client to use the resource parameter", body)
 							}
 							return
 						}
@@ -65,8 +71,11 @@ func TestWhoamiEndToEnd(t *testing.T) {
 							t.Fatal(err)
 						}
 						claims := claimsOf(t, text)
-						if claims["sub"] != alice.ID {
-							t.Errorf("whoami sub = %v, want %s (claims %v)", claims["sub"], alice.ID, claims)
+						// The seed's promise: sub, username, name, email.
+						for k, want := range map[string]string{"sub": alice.ID, "username": alice.Username, "name": alice.Name, "email": alice.Email} {
+							if claims[k] != want {
+								t.Errorf("whoami %s = %v, want %s (result %s)", k, claims[k], want, text)
+							}
 						}
 						if strings.Contains(text, token) {
 							t.Error("whoami returned the raw token")
@@ -160,8 +169,10 @@ func TestWhoamiStepUp(t *testing.T) {
 		t.Fatalf("whoami with the baseline scope: %v", err)
 	}
 	status, challenge := rawPost(t, a.resource, basic, call)
-	if status != 403 || !strings.Contains(challenge, `error="insufficient_scope"`) || !strings.Contains(challenge, `scope="whoami:admin whoami:read"`) && !strings.Contains(challenge, `scope="whoami:read whoami:admin"`) {
-		t.Fatalf("token_info with the baseline scope: %d %q; want 403 insufficient_scope naming both scopes", status, challenge)
+	// The 403 names every scope the client should hold afterwards: the
+	// baseline, the identity scopes of the 401 challenge, and the tool's.
+	if status != 403 || !strings.Contains(challenge, `error="insufficient_scope"`) || !hasScopes(challenge, "whoami:read", "whoami:admin", "openid", "profile", "email") {
+		t.Fatalf("token_info with the baseline scope: %d %q; want 403 insufficient_scope naming the baseline, identity and admin scopes", status, challenge)
 	}
 
 	admin := getToken(t, iss, alice, a.resource, "whoami:read", "whoami:admin")
@@ -179,7 +190,7 @@ func TestWhoamiStepUp(t *testing.T) {
 
 	// Without the baseline scope nothing works: 403 naming it.
 	none := getToken(t, iss, alice, a.resource)
-	if status, challenge := rawPost(t, a.resource, none, `{"jsonrpc":"2.0","id":1,"method":"ping"}`); status != 403 || !strings.Contains(challenge, `scope="whoami:read"`) {
+	if status, challenge := rawPost(t, a.resource, none, `{"jsonrpc":"2.0","id":1,"method":"ping"}`); status != 403 || !hasScopes(challenge, "whoami:read") {
 		t.Errorf("no baseline scope: %d %q", status, challenge)
 	}
 }

@@ -1,21 +1,28 @@
 // Command whoami is an MCP server, built on mcp-go, whose whoami tool tells
-// the caller who they are: the claims of the access token (or the userinfo
-// document) that an OAuth 2.1 / OpenID Connect provider issued for them. It
-// is the mcp-auth for Go example: copy it to protect your own MCP server.
+// the caller who they are (sub, username, name, email) and what their
+// access token grants, from a token an OAuth 2.1 / OpenID Connect provider
+// issued for this server. It is the mcp-auth for Go example: copy it to
+// protect your own MCP server.
 //
 // Usage:
 //
 //	go run ./examples/whoami [-issuer URL] [-addr HOST:PORT] [-verifier auto|userinfo|jwt|introspection]
 //	                         [-resource URL] [-scopes "a b"] [-client-id ID -client-secret SECRET]
-//	                         [-admin-scope SCOPE]
+//	                         [-admin-scope SCOPE] [-dev-issuer-addr HOST:PORT] [-dev-state FILE]
+//	                         [-read-timeout D] [-write-timeout D] [-idle-timeout D] [-max-header-bytes N]
 //
 // Every flag can also be set with an environment variable: MCP_AUTH_ISSUER,
 // MCP_AUTH_ADDR, MCP_AUTH_VERIFIER, MCP_AUTH_RESOURCE, MCP_AUTH_SCOPES,
-// MCP_AUTH_CLIENT_ID, MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ADMIN_SCOPE.
+// MCP_AUTH_CLIENT_ID, MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ADMIN_SCOPE,
+// MCP_AUTH_DEV_ISSUER_ADDR, MCP_AUTH_DEV_STATE, MCP_AUTH_READ_TIMEOUT,
+// MCP_AUTH_WRITE_TIMEOUT, MCP_AUTH_IDLE_TIMEOUT, MCP_AUTH_MAX_HEADER_BYTES.
 //
 // Without -issuer it starts a development OpenID provider in the same
 // process (a demo user, dynamic client registration, login and consent
-// pages), so the whole flow can be tried with no provider account.
+// pages), so the whole flow can be tried with no provider account. Its
+// issuer URL (http://127.0.0.1:3100 by default) and, in a state file, its
+// signing key and registered clients survive restarts, so an MCP client's
+// saved registration keeps working.
 package main
 
 import (
@@ -26,8 +33,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -54,6 +64,35 @@ type options struct {
 	clientID     string   // introspection client
 	clientSecret string
 	adminScope   string // scope the token_info tool needs (step-up); "" = no extra scope
+
+	devIssuerAddr string // listen address of the development issuer
+	devState      string // its state file; "" keeps it in memory
+
+	readTimeout    time.Duration // whole request, body included
+	writeTimeout   time.Duration // the response (long-lived streams exempt)
+	idleTimeout    time.Duration // keep-alive connections without a request
+	maxHeaderBytes int
+}
+
+// Defaults of the HTTP server's limits: a slow or idle client holds a
+// connection for this long at most, whether or not it is authenticated
+// (streams of authenticated clients excepted).
+const (
+	defaultReadTimeout    = 30 * time.Second
+	defaultWriteTimeout   = 30 * time.Second
+	defaultIdleTimeout    = 60 * time.Second
+	defaultMaxHeaderBytes = 64 << 10
+	defaultDevIssuerAddr  = "127.0.0.1:3100"
+)
+
+// defaultDevState is where the development issuer keeps its key and
+// clients: the user's cache directory, or nowhere when there is none.
+func defaultDevState() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "mcpauth-go", "whoami-devissuer.json")
 }
 
 // parseFlags reads args, with environment variables (through getenv) as
@@ -77,7 +116,48 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.clientID, "client-id", env("CLIENT_ID", ""), "client ID for token introspection")
 	fs.StringVar(&o.clientSecret, "client-secret", env("CLIENT_SECRET", ""), "client secret for token introspection")
 	fs.StringVar(&o.adminScope, "admin-scope", env("ADMIN_SCOPE", ""), "scope the token_info tool needs on top of -scopes, answered with a 403 step-up challenge (for example whoami:admin)")
+	fs.StringVar(&o.devIssuerAddr, "dev-issuer-addr", env("DEV_ISSUER_ADDR", defaultDevIssuerAddr), "listen address of the development issuer (without -issuer)")
+	fs.StringVar(&o.devState, "dev-state", env("DEV_STATE", defaultDevState()), `file where the development issuer keeps its signing key and registered clients across restarts ("" keeps them in memory)`)
+	durations := []struct {
+		dst        *time.Duration
+		name, envs string
+		def        time.Duration
+		usage      string
+	}{
+		{&o.readTimeout, "read-timeout", "READ_TIMEOUT", defaultReadTimeout, "longest time to read a request, body included"},
+		{&o.writeTimeout, "write-timeout", "WRITE_TIMEOUT", defaultWriteTimeout, "longest time to write a response (event streams of authenticated clients excepted)"},
+		{&o.idleTimeout, "idle-timeout", "IDLE_TIMEOUT", defaultIdleTimeout, "longest time a keep-alive connection may wait for its next request"},
+	}
+	for _, d := range durations {
+		def := d.def
+		if v := getenv("MCP_AUTH_" + d.envs); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil || parsed <= 0 {
+				err := fmt.Errorf("MCP_AUTH_%s: %q is not a positive duration", d.envs, v)
+				fmt.Fprintln(stderr, err)
+				return o, err
+			}
+			def = parsed
+		}
+		fs.DurationVar(d.dst, d.name, def, d.usage)
+	}
+	maxHeader := defaultMaxHeaderBytes
+	if v := getenv("MCP_AUTH_MAX_HEADER_BYTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			err := fmt.Errorf("MCP_AUTH_MAX_HEADER_BYTES: %q is not a positive number", v)
+			fmt.Fprintln(stderr, err)
+			return o, err
+		}
+		maxHeader = n
+	}
+	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", maxHeader, "largest request header block accepted, in bytes")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.readTimeout <= 0 || o.writeTimeout <= 0 || o.idleTimeout <= 0 || o.maxHeaderBytes <= 0 {
+		err := fmt.Errorf("-read-timeout, -write-timeout, -idle-timeout and -max-header-bytes must be positive")
+		fmt.Fprintln(stderr, err)
 		return o, err
 	}
 	if fs.NArg() > 0 {

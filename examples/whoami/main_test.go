@@ -6,20 +6,34 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseFlags(t *testing.T) {
-	env := map[string]string{"MCP_AUTH_ISSUER": "https://env.example/oidc", "MCP_AUTH_SCOPES": "a b"}
+	env := map[string]string{"MCP_AUTH_ISSUER": "https://env.example/oidc", "MCP_AUTH_SCOPES": "a b", "MCP_AUTH_DEV_STATE": "/tmp/s.json"}
 	getenv := func(k string) string { return env[k] }
+	defaults := func(o options) options {
+		o.devIssuerAddr, o.devState = defaultDevIssuerAddr, "/tmp/s.json"
+		o.readTimeout, o.writeTimeout, o.idleTimeout = defaultReadTimeout, defaultWriteTimeout, defaultIdleTimeout
+		o.maxHeaderBytes = defaultMaxHeaderBytes
+		return o
+	}
 	tests := []struct {
 		name    string
 		args    []string
 		want    options
 		wantErr string
 	}{
-		{"defaults and environment", nil, options{issuer: "https://env.example/oidc", addr: "127.0.0.1:3001", verifier: "auto", scopes: []string{"a", "b"}}, ""},
+		{"defaults and environment", nil, defaults(options{issuer: "https://env.example/oidc", addr: "127.0.0.1:3001", verifier: "auto", scopes: []string{"a", "b"}}), ""},
 		{"flags beat the environment", []string{"-issuer", "https://flag.example", "-scopes", "", "-verifier", "jwt", "-admin-scope", "x:admin"},
-			options{issuer: "https://flag.example", addr: "127.0.0.1:3001", verifier: "jwt", scopes: []string{}, adminScope: "x:admin"}, ""},
+			defaults(options{issuer: "https://flag.example", addr: "127.0.0.1:3001", verifier: "jwt", scopes: []string{}, adminScope: "x:admin"}), ""},
+		{"server limits", []string{"-read-timeout", "5s", "-write-timeout", "6s", "-idle-timeout", "7s", "-max-header-bytes", "8192", "-dev-state", ""},
+			func() options {
+				o := defaults(options{issuer: "https://env.example/oidc", addr: "127.0.0.1:3001", verifier: "auto", scopes: []string{"a", "b"}})
+				o.readTimeout, o.writeTimeout, o.idleTimeout, o.maxHeaderBytes, o.devState = 5*time.Second, 6*time.Second, 7*time.Second, 8192, ""
+				return o
+			}(), ""},
+		{"zero timeout", []string{"-idle-timeout", "0s"}, options{}, "must be positive"},
 		{"unknown verifier", []string{"-verifier", "magic"}, options{}, "-verifier must be"},
 		{"secret without id", []string{"-client-secret", "s"}, options{}, "go together"},
 		{"stray argument", []string{"extra"}, options{}, "unexpected arguments"},
@@ -53,14 +67,14 @@ func TestParseFlags(t *testing.T) {
 // A provider that cannot be discovered stops the server at start with an
 // error that says what to fix.
 func TestStartExplainsDiscoveryFailure(t *testing.T) {
-	_, err := start(context.Background(), options{addr: "127.0.0.1:0", issuer: "http://127.0.0.1:1/oidc", verifier: "auto"}, quietLogger())
+	_, err := start(context.Background(), testOptions(options{issuer: "http://127.0.0.1:1/oidc"}), quietLogger())
 	if err == nil || !strings.Contains(err.Error(), "check -issuer") || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestUserinfoCannotCheckScopes(t *testing.T) {
-	_, err := start(context.Background(), options{addr: "127.0.0.1:0", verifier: "userinfo", scopes: []string{"a"}}, quietLogger())
+	_, err := start(context.Background(), testOptions(options{verifier: "userinfo", scopes: []string{"a"}}), quietLogger())
 	if err == nil || !strings.Contains(err.Error(), "userinfo") {
 		t.Fatalf("err = %v", err)
 	}
@@ -72,7 +86,7 @@ func TestRunPrintsWelcomeAndShutsDown(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, options{addr: "127.0.0.1:0", verifier: "auto"}, quietLogger(), pw)
+		done <- run(ctx, testOptions(options{}), quietLogger(), pw)
 		pw.Close()
 	}()
 	buf := make([]byte, 4096)

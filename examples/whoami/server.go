@@ -52,6 +52,12 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	return a.shutdown(shutdownCtx)
 }
 
+// identityScopes are the OpenID Connect scopes that let the provider say
+// who the caller is: in the access token (the development issuer, Logto
+// with a custom JWT claims script) or at userinfo. The whoami tool's promise
+// (sub, username, name, email) rests on them.
+var identityScopes = []string{"openid", "profile", "email"}
+
 // start listens, discovers the provider, wires mcp-auth and serves in the
 // background.
 func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err error) {
@@ -75,19 +81,22 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	if o.verifier == "userinfo" && len(o.scopes) > 0 {
 		return nil, errors.New("-scopes cannot be checked with -verifier userinfo: userinfo does not report a token's scopes (use jwt, introspection or auto)")
 	}
-	// Opaque tokens checked at userinfo need the OpenID scopes; ask
-	// clients for them in the challenge and the metadata.
-	usesUserinfo := o.verifier == "userinfo" || (o.verifier == "auto" && o.clientID == "")
-	basic := slices.Clone(o.scopes)
-	if usesUserinfo {
-		basic = appendNew(basic, "openid", "profile", "email")
-	}
+	// Ask clients for the identity scopes in the challenge and the
+	// metadata, beside the scopes every request needs.
+	basic := appendNew(slices.Clone(o.scopes), identityScopes...)
 	advertised := appendNew(slices.Clone(basic), o.adminScope)
 
 	a.issuer = o.issuer
 	if a.issuer == "" {
-		if a.dev, err = devissuer.Start(ctx, devissuer.Config{Scopes: appendNew(slices.Clone(o.scopes), o.adminScope), Logger: logger}); err != nil {
-			return nil, fmt.Errorf("start the development issuer: %w", err)
+		addr := o.devIssuerAddr
+		if addr == "" {
+			addr = defaultDevIssuerAddr
+		}
+		a.dev, err = devissuer.Start(ctx, devissuer.Config{
+			Addr: addr, Scopes: appendNew(slices.Clone(o.scopes), o.adminScope), Logger: logger, StateFile: o.devState,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("start the development issuer on %s (change it with -dev-issuer-addr): %w", addr, err)
 		}
 		a.closers = append(a.closers, a.dev.Close)
 		a.issuer = a.dev.URL()
@@ -117,16 +126,35 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	if err != nil {
 		return nil, err
 	}
-	v, err := newVerifier(auth, o, func(c func() error) { a.closers = append(a.closers, c) })
+	v, err := newVerifier(auth, o, logger, func(c func() error) { a.closers = append(a.closers, c) })
 	if err != nil {
 		return nil, err
 	}
+	common := []bearer.Option{
+		bearer.WithRequiredScopes(o.scopes...), bearer.WithChallengeScopes(basic...), bearer.WithLogger(logger),
+		// Refusals say why and what to change (never the token): this is
+		// an example people try new clients against.
+		bearer.WithShowErrorDetails(true),
+	}
+	if o.verifier == "userinfo" {
+		common = append(common, bearer.InsecureAcceptUnboundTokens())
+	} else {
+		// Complete the identity of tokens that do not carry it, at the
+		// provider's userinfo endpoint (providers that refuse
+		// resource-bound tokens there answer without claims, once per
+		// token).
+		sources, err := auth.UserinfoIdentity(bearer.WithLogger(logger))
+		if err != nil {
+			return nil, err
+		}
+		common = append(common, bearer.WithIdentity(sources...))
+	}
 
-	mcpServer := newMCPServer()
-	common := []bearer.Option{bearer.WithRequiredScopes(o.scopes...), bearer.WithChallengeScopes(basic...), bearer.WithLogger(logger)}
-
+	mcpServer := newMCPServer(o.adminScope)
 	mux := http.NewServeMux()
 	auth.Register(mux)
+	// CORS comes first so that browsers can read refusals too.
+	cors := mcphttp.CORS("*")
 
 	// Streamable HTTP at /mcp: bearer auth, then the session binding, then
 	// the per-tool scope gate, then mcp-go.
@@ -143,16 +171,16 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 		return nil, err
 	}
 	streamable := server.NewStreamableHTTPServer(mcpServer)
-	// CORS comes first so that browsers can read refusals too.
-	cors := mcphttp.CORS("*")
-	mcpHandler := cors(mcpAuth.Handler(binding.Handler(gate(streamable))))
+	mcpHandler := cors(mcpAuth.Handler(binding.Handler(streamsUnbounded(gate(streamable)))))
 	// Both spellings, never a redirect: clients do not follow one for a
 	// POST (SPEC-CHECKLIST RS-31).
 	mux.Handle("/mcp", mcpHandler)
 	mux.Handle("/mcp/", mcpHandler)
 
 	// The legacy SSE transport (MCP 2024-11-05): GET /sse opens the stream,
-	// POST /message carries the requests; both belong to the /sse resource.
+	// POST /message carries the requests; both belong to the /sse resource,
+	// and one session binding covers both, so that another user who learns
+	// a sessionId can neither post into the session nor answer for it.
 	sseAuth, err := auth.ResourceAuthenticator(a.sseResource, v, common...)
 	if err != nil {
 		return nil, err
@@ -161,11 +189,23 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	if err != nil {
 		return nil, err
 	}
+	sseBinding, err := mcphttp.NewSessionBinding(sseAuth)
+	if err != nil {
+		return nil, err
+	}
 	a.sse = server.NewSSEServer(mcpServer, server.WithBaseURL(a.origin))
-	mux.Handle("/sse", cors(sseAuth.Handler(a.sse.SSEHandler())))
-	mux.Handle("/message", cors(sseAuth.Handler(sseGate(a.sse.MessageHandler()))))
+	mux.Handle("/sse", cors(sseAuth.Handler(sseBinding.Handler(streamsUnbounded(a.sse.SSEHandler())))))
+	mux.Handle("/message", cors(sseAuth.Handler(sseBinding.Handler(sseGate(a.sse.MessageHandler())))))
 
-	a.httpServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.httpServer = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       o.readTimeout,
+		WriteTimeout:      o.writeTimeout,
+		IdleTimeout:       o.idleTimeout,
+		MaxHeaderBytes:    o.maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
 	go func() {
 		if err := a.httpServer.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			a.served <- err
@@ -175,6 +215,21 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	logger.Info("whoami serving", "issuer", a.issuer, "verifier", o.verifier, "resource", a.resource,
 		"metadata", a.origin+"/.well-known/oauth-protected-resource/mcp", "development_issuer", a.dev != nil)
 	return a, nil
+}
+
+// streamsUnbounded lifts the server's read and write deadlines for the
+// event streams (GET on /mcp and /sse), which last as long as the client
+// listens; every other request keeps them. It sits behind the bearer
+// middleware, so only authenticated clients hold a stream open.
+func streamsUnbounded(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			rc := http.NewResponseController(w)
+			_ = rc.SetReadDeadline(time.Time{})
+			_ = rc.SetWriteDeadline(time.Time{})
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // toolGate returns the per-tool step-up gate: token_info needs adminScope
@@ -225,6 +280,12 @@ func (a *app) closeAll() error {
 func (a *app) printWelcome(w io.Writer) {
 	fmt.Fprintf(w, "whoami MCP server\n  streamable HTTP: %s\n  legacy SSE:      %s\n  metadata:        %s/.well-known/oauth-protected-resource/mcp\n  issuer:          %s\n  verifier:        %s\n",
 		a.resource, a.sseResource, a.origin, a.issuer, a.verifier)
+	if a.verifier == "userinfo" {
+		fmt.Fprintf(w, "\nWARNING: -verifier userinfo accepts any token the provider accepts at userinfo,\n"+
+			"including one issued to another application for another API: it cannot tell\n"+
+			"whether a token was issued for this server (MCP requires that it be).\n"+
+			"Use the default (-verifier auto: JWT access tokens bound to %s) in production.\n", a.resource)
+	}
 	if a.dev != nil {
 		fmt.Fprintf(w, "\nDevelopment issuer running in this process (for trying things out only).\n"+
 			"Point an MCP client at %s, for example:\n"+

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,10 +47,7 @@ func startIssuer(t *testing.T, scopes ...string) *devissuer.Issuer {
 // test ends.
 func startWhoami(t *testing.T, o options) *app {
 	t.Helper()
-	o.addr = "127.0.0.1:0"
-	if o.verifier == "" {
-		o.verifier = "auto"
-	}
+	o = testOptions(o)
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := start(ctx, o, quietLogger())
 	if err != nil {
@@ -68,6 +66,30 @@ func startWhoami(t *testing.T, o options) *app {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// testOptions fills in what parseFlags would, with free ports and no state
+// file, so that tests never collide with a running whoami or each other.
+func testOptions(o options) options {
+	o.addr = "127.0.0.1:0"
+	if o.verifier == "" {
+		o.verifier = "auto"
+	}
+	if o.devIssuerAddr == "" {
+		o.devIssuerAddr = "127.0.0.1:0"
+	}
+	for _, d := range []struct {
+		dst *time.Duration
+		def time.Duration
+	}{{&o.readTimeout, defaultReadTimeout}, {&o.writeTimeout, defaultWriteTimeout}, {&o.idleTimeout, defaultIdleTimeout}} {
+		if *d.dst == 0 {
+			*d.dst = d.def
+		}
+	}
+	if o.maxHeaderBytes == 0 {
+		o.maxHeaderBytes = defaultMaxHeaderBytes
+	}
+	return o
+}
 
 // getToken plays a client and its user: authorization code + PKCE at the
 // development issuer, logging in as user. resource "" asks for no resource
@@ -201,6 +223,30 @@ func claimsOf(t *testing.T, text string) map[string]any {
 // WWW-Authenticate header.
 func rawPost(t *testing.T, url, token, body string) (int, string) {
 	t.Helper()
+	status, challenge, _ := rawPostBody(t, url, token, body)
+	return status, challenge
+}
+
+// hasScopes reports whether the challenge's scope attribute names every
+// scope in want.
+func hasScopes(challenge string, want ...string) bool {
+	_, rest, ok := strings.Cut(challenge, `scope="`)
+	if !ok {
+		return false
+	}
+	list, _, _ := strings.Cut(rest, `"`)
+	have := strings.Fields(list)
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// rawPostBody is rawPost that also returns the body.
+func rawPostBody(t *testing.T, url, token, body string) (int, string, string) {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
@@ -211,9 +257,9 @@ func rawPost(t *testing.T, url, token, body string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("WWW-Authenticate")
+	return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), string(b)
 }
 
 // devissuerClient is a confidential client, like a resource server's

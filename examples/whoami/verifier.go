@@ -1,38 +1,44 @@
 package main
 
 import (
+	"log/slog"
+
 	"github.com/mcp-auth/go/bearer"
 	"github.com/mcp-auth/go/mcpauth"
 )
 
-// newVerifier builds the verifier that -verifier names. auto (the default)
-// accepts both token shapes a provider such as Logto issues: JWT access
-// tokens bound to this resource (what spec-following MCP clients get, since
-// they send the RFC 8707 resource parameter) are checked locally against
-// the provider's keys; opaque tokens (clients that send no resource) go to
-// introspection when client credentials are given, else to userinfo.
-func newVerifier(auth *mcpauth.MCPAuth, o options, onClose func(func() error)) (mcpauth.Verifier, error) {
-	opaque := func() (mcpauth.Verifier, error) {
-		if o.clientID != "" {
-			return auth.IntrospectionVerifier(bearer.ClientCredentials{ClientID: o.clientID, ClientSecret: o.clientSecret})
-		}
-		return auth.UserinfoVerifier()
-	}
+// newVerifier builds the verifier that -verifier names.
+//
+// auto (the default) accepts only tokens that can be shown to be issued
+// for this server: JWT access tokens whose aud is this resource (what
+// spec-following MCP clients get, since they send the RFC 8707 resource
+// parameter), checked locally against the provider's keys, and, when
+// client credentials are given, opaque tokens whose introspection names
+// this resource. An opaque token without introspection cannot be bound to
+// the resource, so it is refused, with a description that tells the client
+// to request a token with the resource parameter.
+//
+// userinfo is the seed's mode: any token the provider accepts at userinfo,
+// whatever it was issued for. It is one flag away and warns at start-up.
+func newVerifier(auth *mcpauth.MCPAuth, o options, logger *slog.Logger, onClose func(func() error)) (mcpauth.Verifier, error) {
+	log := bearer.WithLogger(logger)
+	creds := bearer.ClientCredentials{ClientID: o.clientID, ClientSecret: o.clientSecret}
 	switch o.verifier {
 	case "userinfo":
-		return auth.UserinfoVerifier()
+		logger.Warn("whoami: -verifier userinfo accepts any token the provider accepts, including tokens issued to other applications for other APIs; use the default in production")
+		return auth.UserinfoVerifier(log)
 	case "introspection":
-		return auth.IntrospectionVerifier(bearer.ClientCredentials{ClientID: o.clientID, ClientSecret: o.clientSecret})
+		return auth.IntrospectionVerifier(creds, log)
 	}
-	jwt, err := auth.JWTVerifier()
+	jwt, err := auth.JWTVerifier(log)
 	if err != nil {
 		return nil, err
 	}
 	onClose(jwt.Close)
-	if o.verifier == "jwt" {
+	if o.verifier == "jwt" || o.clientID == "" {
 		return jwt, nil
 	}
-	op, err := opaque()
+	op, err := auth.IntrospectionVerifier(creds, log)
 	if err != nil {
 		return nil, err
 	}
