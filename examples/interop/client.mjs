@@ -14,10 +14,12 @@
 //
 // Usage:
 //   node client.mjs <mcp-url> [--transport streamable|sse] [--scope "a b"]
-//                   [--tool whoami] [--args '{"k":"v"}'] [--username demo]
+//                   [--tool whoami] [--args '{"k":"v"}'] [--then tool] [--username demo]
 //                   [--password demo] [--timeout 60]
+// --then calls a second tool (no arguments) after the first, with the token
+// the client then holds (after a step-up, for instance).
 // Output: ONE JSON line on stdout:
-//   {"ok":true,"result":<CallToolResult>,"tools":[...],"authorizations":N,"scope":"..."}
+//   {"ok":true,"result":<CallToolResult>,"then":<CallToolResult>,"tools":[...],"authorizations":N,"scope":"..."}
 //   {"ok":false,"error":"..."}          (exit status 1)
 // No token, code or secret is ever printed.
 
@@ -39,6 +41,7 @@ function parseArgs(argv) {
     transport: 'streamable',
     scope: undefined,
     tool: 'whoami',
+    then: undefined,
     args: {},
     username: process.env.INTEROP_USERNAME ?? 'demo',
     password: process.env.INTEROP_PASSWORD ?? 'demo',
@@ -54,6 +57,7 @@ function parseArgs(argv) {
       case '--transport': opts.transport = value(); break;
       case '--scope': opts.scope = value(); break;
       case '--tool': opts.tool = value(); break;
+      case '--then': opts.then = value(); break;
       case '--args': opts.args = JSON.parse(value()); break;
       case '--username': opts.username = value(); break;
       case '--password': opts.password = value(); break;
@@ -370,9 +374,12 @@ async function run(opts) {
     const tools = await withAuthorization(provider, () => transport, () => client.listTools());
     const result = await withAuthorization(provider, () => transport,
       () => client.callTool({ name: opts.tool, arguments: opts.args }));
+    const then = opts.then === undefined ? undefined : await withAuthorization(provider, () => transport,
+      () => client.callTool({ name: opts.then, arguments: {} }));
     return {
       ok: true,
       result,
+      then,
       tools: tools.tools.map((t) => t.name),
       authorizations: provider.authorizations,
       scope: provider.tokens()?.scope ?? '',

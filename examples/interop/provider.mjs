@@ -13,6 +13,10 @@
 //   SCOPES                    resource scopes accepted for any resource
 //                             (default "whoami:read whoami:admin")
 //   ACCESS_TOKEN_TTL          access token lifetime in seconds (default 300)
+//   CUSTOM_ACCESS_TOKEN_CLAIMS  "1": put username, name and email into JWT access tokens
+//                             when profile / email are granted, as a Logto "custom JWT
+//                             claims" script for access tokens does (default: none,
+//                             as Logto without such a script)
 //   INTROSPECT_CLIENT_ID      id of the confidential client allowed to introspect
 //   INTROSPECT_CLIENT_SECRET  its secret (random when unset)
 //
@@ -33,6 +37,7 @@ const port = Number(process.argv[2] ?? process.env.PORT ?? 0);
 const resourceScopes = (process.env.SCOPES ?? 'whoami:read whoami:admin').split(/\s+/).filter(Boolean);
 const accessTokenTTL = Number(process.env.ACCESS_TOKEN_TTL ?? 300);
 const introspectClientID = process.env.INTROSPECT_CLIENT_ID || 'introspector';
+const customAccessTokenClaims = process.env.CUSTOM_ACCESS_TOKEN_CLAIMS === '1';
 const introspectClientSecret = process.env.INTROSPECT_CLIENT_SECRET || randomBytes(24).toString('base64url');
 
 // The one demo account. Its subject never changes between runs.
@@ -42,6 +47,7 @@ const ACCOUNT = {
   password: 'demo',
   claims: {
     name: 'Demo User',
+    username: 'demo',
     preferred_username: 'demo',
     email: 'demo@example.com',
     email_verified: true,
@@ -149,7 +155,7 @@ const configuration = {
   scopes: ['openid', 'offline_access', 'profile', 'email'],
   claims: {
     openid: ['sub'],
-    profile: ['name', 'preferred_username'],
+    profile: ['name', 'username', 'preferred_username'],
     email: ['email', 'email_verified'],
   },
   async findAccount(_ctx, sub) {
@@ -189,6 +195,19 @@ const configuration = {
         };
       },
     },
+  },
+  // Logto's "custom JWT claims" for access tokens: the user's identity,
+  // as far as the OpenID scopes of the grant allow. Resource-bound tokens
+  // are refused at userinfo ("token audience prevents accessing the
+  // userinfo endpoint"), so this is how an MCP server learns who calls.
+  async extraTokenClaims(ctx, token) {
+    if (!customAccessTokenClaims || token.kind !== 'AccessToken' || token.accountId !== ACCOUNT.sub) return undefined;
+    const grant = token.grantId ? await ctx.oidc.provider.Grant.find(token.grantId) : undefined;
+    const granted = new Set((grant?.getOIDCScope() ?? '').split(' '));
+    const claims = {};
+    if (granted.has('profile')) Object.assign(claims, { username: ACCOUNT.username, name: ACCOUNT.claims.name });
+    if (granted.has('email')) Object.assign(claims, { email: ACCOUNT.claims.email, email_verified: ACCOUNT.claims.email_verified });
+    return claims;
   },
   pkce: { required: () => true },
   clientBasedCORS: () => true,

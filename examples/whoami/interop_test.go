@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mcp-auth/go/examples/internal/devissuer"
 	"github.com/mcp-auth/go/examples/internal/interop"
 )
 
@@ -62,71 +64,142 @@ func TestTypeScriptClientAgainstWhoami(t *testing.T) {
 	}
 }
 
-// whoami against a Logto-like provider: ES384 JWT access tokens for clients
-// that send a resource, opaque userinfo-only tokens for those that do not.
-func TestLogtoLikeProvider(t *testing.T) {
+// The seed's promise with all defaults: the TypeScript SDK client, over
+// streamable HTTP and SSE, gets sub, username, name and email from whoami.
+func TestTypeScriptClientGetsTheIdentityByDefault(t *testing.T) {
 	interop.Setup(t)
 	ctx := interopContext(t)
-	p := interop.StartProvider(t, interop.ProviderOptions{})
-
-	// auto asks for the OpenID scopes (its opaque path needs them); jwt asks
-	// for the resource's own scope (oidc-provider, like Logto, refuses an
-	// authorization that grants no scope at all).
-	for _, o := range []options{{verifier: "auto"}, {verifier: "jwt", scopes: []string{"whoami:read"}}} {
-		t.Run(o.verifier+"/TypeScript client", func(t *testing.T) {
-			o.issuer = p.Issuer
-			a := startWhoami(t, o)
-			res, err := interop.RunClient(t, ctx, a.resource, "--tool", "whoami")
+	a := startWhoami(t, options{})
+	u := devissuer.DemoUser()
+	for _, url := range []string{a.resource, a.sseResource} {
+		tr := "streamable"
+		if url == a.sseResource {
+			tr = "sse"
+		}
+		t.Run(tr, func(t *testing.T) {
+			res, err := interop.RunClient(t, ctx, url, "--tool", "whoami", "--transport", tr)
 			if err != nil {
-				t.Fatalf("client: %v\n%s\nprovider:\n%s", err, res.Stderr, p.Stderr())
+				t.Fatalf("client: %v\n%s", err, res.Stderr)
 			}
 			claims := claimsOf(t, res.Text())
-			if claims["sub"] != interop.DemoSubject || claims["aud"] != a.resource {
-				t.Errorf("claims = %v, want sub %s and aud %s", claims, interop.DemoSubject, a.resource)
+			for k, want := range map[string]string{"sub": u.ID, "username": u.Username, "name": u.Name, "email": u.Email} {
+				if claims[k] != want {
+					t.Errorf("whoami %s = %v, want %s (%s)", k, claims[k], want, res.Text())
+				}
 			}
 		})
 	}
+}
 
-	// Step-up against the Logto-like provider: token_info needs whoami:admin;
-	// the SDK re-authorizes with the scopes the 403 lists (ES384 JWTs).
-	t.Run("jwt/TypeScript client step-up", func(t *testing.T) {
-		a := startWhoami(t, options{issuer: p.Issuer, verifier: "jwt", scopes: []string{"whoami:read"}, adminScope: "whoami:admin"})
-		res, err := interop.RunClient(t, ctx, a.resource, "--tool", "token_info")
+// whoami against a Logto-like provider: ES384 JWT access tokens for clients
+// that send a resource, opaque userinfo-only tokens for those that do not.
+// Logto refuses resource-bound tokens at userinfo, so the identity reaches
+// the MCP server only through the access token: with a "custom JWT claims"
+// script (custom) whoami shows sub, username, name and email; without one
+// (plain) it answers with sub and says which claims the provider did not
+// supply.
+func TestLogtoLikeProvider(t *testing.T) {
+	interop.Setup(t)
+	ctx := interopContext(t)
+	custom := interop.StartProvider(t, interop.ProviderOptions{CustomAccessTokenClaims: true})
+	plain := interop.StartProvider(t, interop.ProviderOptions{})
+	demo := map[string]any{"sub": interop.DemoSubject, "username": "demo", "name": "Demo User", "email": "demo@example.com"}
+
+	// The defaults (auto), and jwt with a scope of the resource's own.
+	for _, o := range []options{{verifier: "auto"}, {verifier: "jwt", scopes: []string{"whoami:read"}}} {
+		for _, tr := range []string{"streamable", "sse"} {
+			t.Run(o.verifier+"/"+tr+"/custom claims/TypeScript client", func(t *testing.T) {
+				o := o
+				o.issuer = custom.Issuer
+				a := startWhoami(t, o)
+				url := a.resource
+				if tr == "sse" {
+					url = a.sseResource
+				}
+				res, err := interop.RunClient(t, ctx, url, "--tool", "whoami", "--transport", tr)
+				if err != nil {
+					t.Fatalf("client: %v\n%s\nprovider:\n%s", err, res.Stderr, custom.Stderr())
+				}
+				claims := claimsOf(t, res.Text())
+				for k, want := range demo {
+					if claims[k] != want {
+						t.Errorf("whoami %s = %v, want %v (%s)", k, claims[k], want, res.Text())
+					}
+				}
+				if g, _ := claims["grant"].(map[string]any); fmt.Sprint(g["audience"]) != "["+url+"]" {
+					t.Errorf("grant = %v, want audience [%s]", claims["grant"], url)
+				}
+			})
+		}
+	}
+	t.Run("auto/no custom claims/TypeScript client", func(t *testing.T) {
+		a := startWhoami(t, options{issuer: plain.Issuer})
+		res, err := interop.RunClient(t, ctx, a.resource, "--tool", "whoami")
 		if err != nil {
-			t.Fatalf("client: %v\n%s\nprovider:\n%s", err, res.Stderr, p.Stderr())
+			t.Fatalf("client: %v\n%s\nprovider:\n%s", err, res.Stderr, plain.Stderr())
+		}
+		claims := claimsOf(t, res.Text())
+		if claims["sub"] != interop.DemoSubject || fmt.Sprint(claims["missing_claims"]) != "[username name email]" {
+			t.Errorf("whoami = %s; want sub %s and missing_claims [username name email]", res.Text(), interop.DemoSubject)
+		}
+	})
+
+	// Step-up: token_info needs whoami:admin; the SDK re-authorizes with the
+	// scopes the 403 lists, replacing its own. The 403 names the identity
+	// scopes too, so whoami still shows who is calling afterwards.
+	t.Run("auto/TypeScript client step-up keeps the identity", func(t *testing.T) {
+		a := startWhoami(t, options{issuer: custom.Issuer, scopes: []string{"whoami:read"}, adminScope: "whoami:admin"})
+		res, err := interop.RunClient(t, ctx, a.resource, "--tool", "token_info", "--then", "whoami")
+		if err != nil {
+			t.Fatalf("client: %v\n%s\nprovider:\n%s", err, res.Stderr, custom.Stderr())
 		}
 		if res.IsError() || res.Authorizations != 2 || !strings.Contains(res.Text(), "whoami:admin") {
 			t.Errorf("step-up: %d authorizations, result %s", res.Authorizations, res.Text())
 		}
+		claims := claimsOf(t, res.ThenText())
+		for k, want := range demo {
+			if claims[k] != want {
+				t.Errorf("whoami after step-up: %s = %v, want %v (scope %q, %s)", k, claims[k], want, res.Scope, res.ThenText())
+			}
+		}
 	})
 
-	// An agent that sends no resource gets an opaque token; auto checks it at
-	// userinfo, whose document whoami returns.
-	t.Run("auto/opaque token", func(t *testing.T) {
-		a := startWhoami(t, options{issuer: p.Issuer})
-		token := providerToken(t, ctx, p, "")
+	// An agent that sends no resource gets an opaque token. The default
+	// refuses it (it cannot be bound to this server) and says what to do;
+	// -verifier userinfo, the seed's mode, accepts it.
+	t.Run("opaque token", func(t *testing.T) {
+		token := providerToken(t, ctx, plain, "")
 		if strings.Count(token, ".") == 2 {
 			t.Fatalf("expected an opaque token, got a JWT")
 		}
-		s, err := connect(t, a, "streamable", token)
+		a := startWhoami(t, options{issuer: plain.Issuer})
+		status, challenge, body := rawPostBody(t, a.resource, token, `{"jsonrpc":"2.0","id":1,"method":"ping"}`)
+		if status != 401 || !strings.Contains(challenge, `error="invalid_token"`) || !strings.Contains(body, "resource parameter") {
+			t.Errorf("default: %d %q %s; want 401 invalid_token saying to use the resource parameter", status, challenge, body)
+		}
+		u := startWhoami(t, options{issuer: plain.Issuer, verifier: "userinfo"})
+		s, err := connect(t, u, "streamable", token)
 		if err != nil {
-			t.Fatalf("connect: %v", err)
+			t.Fatalf("userinfo: connect: %v", err)
 		}
 		text, err := s.call("whoami")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if claims := claimsOf(t, text); claims["sub"] != interop.DemoSubject || claims["email"] == nil {
-			t.Errorf("userinfo claims = %v", claims)
+		claims := claimsOf(t, text)
+		for k, want := range demo {
+			if claims[k] != want {
+				t.Errorf("userinfo: whoami %s = %v, want %v", k, claims[k], want)
+			}
 		}
 	})
 
 	// The jwt verifier refuses opaque tokens, and a JWT for another resource.
 	t.Run("jwt/refusals", func(t *testing.T) {
-		a := startWhoami(t, options{issuer: p.Issuer, verifier: "jwt"})
+		a := startWhoami(t, options{issuer: plain.Issuer, verifier: "jwt"})
 		for name, token := range map[string]string{
-			"opaque":         providerToken(t, ctx, p, ""),
-			"other resource": providerToken(t, ctx, p, "http://127.0.0.1:1/mcp"),
+			"opaque":         providerToken(t, ctx, plain, ""),
+			"other resource": providerToken(t, ctx, plain, "http://127.0.0.1:1/mcp"),
 		} {
 			if status, challenge := rawPost(t, a.resource, token, `{"jsonrpc":"2.0","id":1,"method":"ping"}`); status != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
 				t.Errorf("%s: %d %q, want 401 invalid_token", name, status, challenge)

@@ -27,6 +27,8 @@ type ClientResult struct {
 	Error string `json:"error,omitempty"`
 	// Result is the MCP CallToolResult as JSON.
 	Result json.RawMessage `json:"result,omitempty"`
+	// Then is the CallToolResult of the --then tool, called after Result.
+	Then json.RawMessage `json:"then,omitempty"`
 	// Tools lists the names tools/list returned.
 	Tools []string `json:"tools,omitempty"`
 	// Authorizations counts the authorization-code flows the SDK started
@@ -39,14 +41,20 @@ type ClientResult struct {
 }
 
 // Text returns the concatenated text content of Result ("" when none).
-func (r ClientResult) Text() string {
+func (r ClientResult) Text() string { return resultText(r.Result) }
+
+// ThenText returns the concatenated text content of Then ("" when none).
+func (r ClientResult) ThenText() string { return resultText(r.Then) }
+
+// resultText returns the concatenated text content of a CallToolResult.
+func resultText(raw json.RawMessage) string {
 	var res struct {
 		Content []struct {
 			Type string `json:"type"`
 			Text string `json:"text"`
 		} `json:"content"`
 	}
-	if json.Unmarshal(r.Result, &res) != nil {
+	if json.Unmarshal(raw, &res) != nil {
 		return ""
 	}
 	var b strings.Builder

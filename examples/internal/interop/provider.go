@@ -37,6 +37,11 @@ type ProviderOptions struct {
 	IntrospectClientID, IntrospectSecret string
 	// StartTimeout bounds the wait for the ready line. Default: 30 s.
 	StartTimeout time.Duration
+	// CustomAccessTokenClaims puts username, name and email into JWT access
+	// tokens when profile / email are granted, as a Logto "custom JWT
+	// claims" script for access tokens does. Without it the provider is
+	// Logto without such a script: the access token says only who (sub).
+	CustomAccessTokenClaims bool
 }
 
 // Provider is a running provider.mjs: an oidc-provider authorization server
@@ -85,12 +90,15 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "PORT", "SCOPES", "ACCESS_TOKEN_TTL", "INTROSPECT_CLIENT_ID", "INTROSPECT_CLIENT_SECRET":
+		case "PORT", "SCOPES", "ACCESS_TOKEN_TTL", "INTROSPECT_CLIENT_ID", "INTROSPECT_CLIENT_SECRET", "CUSTOM_ACCESS_TOKEN_CLAIMS":
 			continue
 		}
 		env = append(env, kv)
 	}
 	env = append(env, "PORT=0")
+	if opts.CustomAccessTokenClaims {
+		env = append(env, "CUSTOM_ACCESS_TOKEN_CLAIMS=1")
+	}
 	if len(opts.Scopes) > 0 {
 		env = append(env, "SCOPES="+strings.Join(opts.Scopes, " "))
 	}
