@@ -239,6 +239,9 @@ func (c *checker) checkPreflight(ctx context.Context, rec *recorder, target stri
 		rec.fail(check, "the preflight answered 401: browsers send no credentials with a preflight, so browser-based clients can never call",
 			"answer OPTIONS before the bearer middleware (put mcphttp.CORS outermost)")
 		return
+	case ex.status >= 300 && ex.status < 400:
+		rec.fail(check, fmt.Sprintf("the preflight answered %d (a redirect to %s): browsers fail a redirected preflight", ex.status, quote(ex.header.Get("Location"))),
+			"serve the MCP endpoint at the URL clients are given, without a redirect")
 	case ex.status < 200 || ex.status >= 300:
 		rec.fail(check, fmt.Sprintf("the preflight answered %d", ex.status), "answer OPTIONS with 204 and the CORS headers")
 		return

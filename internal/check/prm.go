@@ -330,6 +330,9 @@ func (c *checker) checkMetadataCORS(ctx context.Context, rec *recorder, prefix, 
 	switch {
 	case pex.err != nil:
 		bad(prefix+".preflight", "the preflight of "+docURL+" failed: "+describe(pex), fix)
+	case pex.status >= 300 && pex.status < 400:
+		bad(prefix+".preflight", fmt.Sprintf("the preflight of %s answered %d (a redirect to %s): browsers fail a redirected preflight, so they block the fetch", docURL, pex.status, quote(pex.header.Get("Location"))),
+			"serve the document at this URL directly, without a redirect")
 	case pex.status < 200 || pex.status >= 300:
 		bad(prefix+".preflight", fmt.Sprintf("the preflight of %s answered %d: browsers then block the fetch, which carries MCP-Protocol-Version", docURL, pex.status), fix)
 	case !allowsOrigin(pex.header, c.opts.Origin):

@@ -110,9 +110,16 @@ func (p *prober) do(ctx context.Context, method, rawURL string, header http.Head
 		req.Header[k] = v
 	}
 	// A POST follows only 307 and 308, which keep the method and body; a
-	// client turning a POST into a GET would lose the request.
+	// client turning a POST into a GET would lose the request. A preflight
+	// follows none: browsers fail a redirected preflight.
 	follow := func(resp *http.Response) bool {
-		return method != http.MethodPost || resp.StatusCode == http.StatusTemporaryRedirect || resp.StatusCode == http.StatusPermanentRedirect
+		switch method {
+		case http.MethodOptions:
+			return false
+		case http.MethodPost:
+			return resp.StatusCode == http.StatusTemporaryRedirect || resp.StatusCode == http.StatusPermanentRedirect
+		}
+		return true
 	}
 	resp, err := p.client(&ex, follow).Do(req)
 	if err != nil {
