@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -597,5 +598,31 @@ func TestOutput(t *testing.T) {
 	if got.Target != f.resource || got.Kind != KindMCP || len(got.Results) != len(r.Results) || got.ExitCode != ExitFailed ||
 		got.Summary.Pass != pass || got.Summary.Warn != warn || got.Summary.Fail != fail || fail == 0 {
 		t.Errorf("JSON = %+v", got)
+	}
+}
+
+// A document naming many authorization servers costs a bounded number of
+// requests.
+func TestManyAuthorizationServers(t *testing.T) {
+	f := newFixture(t)
+	f.set(func(f *fixture) {
+		var list []any
+		for i := range 20 {
+			list = append(list, f.asSrv.URL+"/tenant"+strconv.Itoa(i))
+		}
+		f.prm["authorization_servers"] = list
+	})
+	r := f.run("", Options{})
+	subjects := map[string]bool{}
+	for _, res := range r.Results {
+		if res.Section == "as" {
+			subjects[res.Subject] = true
+		}
+	}
+	if len(subjects) != maxServers {
+		t.Errorf("%d authorization servers checked, want %d", len(subjects), maxServers)
+	}
+	if res, _ := find(r, "prm.authorization_servers.count"); res.Status != Warn || !strings.Contains(res.Detail, "20 authorization servers") {
+		t.Errorf("prm.authorization_servers.count = %s %q", res.Status, res.Detail)
 	}
 }

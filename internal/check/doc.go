@@ -41,7 +41,9 @@
 //     another origin, as JSON of at most 1 MiB;
 //   - prm.resource: exactly the URL given (a trailing slash or localhost
 //     for 127.0.0.1 makes clients refuse the server);
-//   - prm.authorization_servers, prm.scopes_supported, prm.document: the
+//   - prm.authorization_servers (with prm.authorization_servers.count, a
+//     warning when more than 8 are named: only 8 are checked),
+//     prm.scopes_supported, prm.document: the
 //     rules of [metadata.ProtectedResource.Validate] (issuer URLs, no
 //     offline_access, ...), plus scopes_supported listing the challenge's
 //     scopes;

@@ -232,6 +232,11 @@ func resourceHint(got, want string) string {
 	return ""
 }
 
+// maxServers bounds how many authorization servers of one document are
+// checked, so that a hostile document cannot turn into thousands of
+// requests.
+const maxServers = 8
+
 // checkAuthorizationServers reports the authorization_servers member and
 // returns the entries that can be checked, each once.
 func (c *checker) checkAuthorizationServers(rec *recorder, entries []string, problems []string) []string {
@@ -251,6 +256,11 @@ func (c *checker) checkAuthorizationServers(rec *recorder, entries []string, pro
 			insecure = append(insecure, as)
 		}
 		servers = append(servers, as)
+	}
+	if len(servers) > maxServers {
+		rec.warn(check+".count", fmt.Sprintf("%d authorization servers are named; only the first %d are checked", len(servers), maxServers),
+			"name only the authorization servers whose tokens the resource accepts")
+		servers = servers[:maxServers]
 	}
 	switch {
 	case len(problems) > 0:
