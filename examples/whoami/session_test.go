@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,4 +56,67 @@ func post(t *testing.T, url, token, session, body string) *http.Response {
 	}
 	resp.Body.Close()
 	return resp
+}
+
+// The legacy SSE transport binds its sessions too: another user with a
+// valid token who learns alice's sessionId can neither post calls into her
+// session, nor inject responses into her stream, nor initialize it again.
+func TestSSESessionBelongsToItsUser(t *testing.T) {
+	iss := startIssuer(t)
+	a := startWhoami(t, options{issuer: iss.URL()})
+	aliceToken := getToken(t, iss, alice, a.sseResource)
+	bobToken := getToken(t, iss, bob, a.sseResource)
+
+	endpoint := openSSE(t, a.sseResource, aliceToken)
+	message := a.origin + endpoint
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	for _, tt := range []struct {
+		name  string
+		token string
+		body  string
+		want  int
+	}{
+		{"bob posts a call into alice's session", bobToken, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"whoami","arguments":{}}}`, http.StatusForbidden},
+		{"bob injects a response into alice's stream", bobToken, `{"jsonrpc":"2.0","id":0,"result":{"roots":[{"uri":"file:///etc"}]}}`, http.StatusForbidden},
+		{"bob initializes alice's session again", bobToken, init, http.StatusForbidden},
+		{"no token", "", init, http.StatusUnauthorized},
+		{"alice herself", aliceToken, init, http.StatusAccepted},
+	} {
+		if got := post(t, message, tt.token, "", tt.body).StatusCode; got != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// openSSE opens the SSE stream of url with token until the test ends and
+// returns the message endpoint its first event names.
+func openSSE(t *testing.T, url, token string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d", url, resp.StatusCode)
+	}
+	rd := bufio.NewReader(resp.Body)
+	for range 10 {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading the stream: %v", err)
+		}
+		if data, ok := strings.CutPrefix(strings.TrimSpace(line), "data: "); ok && strings.Contains(data, "sessionId=") {
+			if i := strings.Index(data, "/message"); i >= 0 {
+				return data[i:]
+			}
+		}
+	}
+	t.Fatal("no endpoint event on the stream")
+	return ""
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
+	"golang.org/x/oauth2"
 )
 
 // DefaultRedirectURL is the redirect URI the client registers when
@@ -42,8 +43,14 @@ type LoginFunc func(ctx context.Context, authURL string) (*url.URL, error)
 
 // Config configures [Connect].
 type Config struct {
-	// URL is the MCP endpoint (streamable HTTP). Required.
+	// URL is the MCP endpoint. Required.
 	URL string
+	// SSE connects with the legacy HTTP+SSE transport instead of
+	// streamable HTTP. The SDK's SSE transport has no OAuth support of its
+	// own, so the first GET's 401 is handed to the SDK's OAuth handler
+	// (auth.AuthorizationCodeHandler) here, which runs the same flow, and
+	// its token source then signs the SSE transport's requests.
+	SSE bool
 	// Login plays the user. Required. It is called once per authorization:
 	// at the first 401, and again for each step-up.
 	Login LoginFunc
@@ -132,6 +139,17 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	var opts *mcp.ClientSessionOptions
 	if cfg.ProtocolVersion != "" {
 		opts = &mcp.ClientSessionOptions{ProtocolVersion: cfg.ProtocolVersion}
+	}
+	if cfg.SSE {
+		httpClient, err := authorizeSSE(ctx, cfg.URL, rt, handler)
+		if err != nil {
+			return nil, err
+		}
+		c.session, err = client.Connect(ctx, &mcp.SSEClientTransport{Endpoint: cfg.URL, HTTPClient: httpClient}, opts)
+		if err != nil {
+			return nil, fmt.Errorf("gosdkclient: connect to %s over SSE: %w", cfg.URL, err)
+		}
+		return c, nil
 	}
 	c.session, err = client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint:     cfg.URL,
@@ -261,4 +279,32 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.c.requests = append(r.c.requests, rec)
 	r.c.mu.Unlock()
 	return resp, err
+}
+
+// authorizeSSE opens the SSE endpoint without a token, hands its 401 to the
+// SDK's OAuth handler (which discovers, registers, authorizes and gets the
+// token, as the streamable transport would have it do), and returns a client
+// that signs requests with the handler's token source.
+func authorizeSSE(ctx context.Context, endpoint string, rt http.RoundTripper, h auth.OAuthHandler) (*http.Client, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return nil, fmt.Errorf("gosdkclient: %w", err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := (&http.Client{Transport: rt}).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("gosdkclient: GET %s: %w", endpoint, err)
+	}
+	if resp.StatusCode != http.StatusUnauthorized {
+		resp.Body.Close()
+		return nil, fmt.Errorf("gosdkclient: GET %s without a token answered %d, not 401", endpoint, resp.StatusCode)
+	}
+	if err := h.Authorize(ctx, req, resp); err != nil {
+		return nil, fmt.Errorf("gosdkclient: authorize for %s: %w", endpoint, err)
+	}
+	ts, err := h.TokenSource(ctx)
+	if err != nil || ts == nil {
+		return nil, fmt.Errorf("gosdkclient: no token source after authorizing: %v", err)
+	}
+	return &http.Client{Transport: &oauth2.Transport{Source: ts, Base: rt}}, nil
 }
