@@ -64,11 +64,11 @@ func testUnknownKidFlood(t *testing.T, u *upstream) {
 			path := u.paths[callJWKS]
 			start := time.Now()
 			v, err := bearer.NewJWTVerifier(context.Background(), []bearer.TrustedIssuer{{Issuer: u.issuer, JWKSURI: u.proxyURL(p, callJWKS)}},
-				bearer.WithHTTPClient(client), bearer.WithMinRefreshInterval(interval), bearer.WithAudience(resource))
+				bearer.WithHTTPClient(client), bearer.WithMinRefreshInterval(interval))
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := protect(t, v)
+			h := protect(t, v, bearer.WithAudience(resource))
 			statuses := flood(t, h, tokens, 8)
 			elapsed := time.Since(start)
 			fetches := p.Count(path) // the constructor's fetch included

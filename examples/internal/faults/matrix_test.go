@@ -189,7 +189,7 @@ func runFault(t *testing.T, u *upstream, p *Proxy, client *http.Client, c call, 
 		// Lazy keys: 503 until the keys can be fetched.
 		var clk clock
 		v, err := bearer.NewJWTVerifier(context.Background(), issuers, bearer.WithLazyKeys(),
-			bearer.WithHTTPClient(client), bearer.WithClock(clk.Now), bearer.WithAudience(resource))
+			bearer.WithHTTPClient(client), bearer.WithClock(clk.Now))
 		if err != nil {
 			t.Fatal(err)
 		}

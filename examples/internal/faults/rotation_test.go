@@ -45,11 +45,11 @@ func TestKeyRotationWhileServing(t *testing.T) {
 	var clk clock
 	// No result cache: every token is checked against the keys of the moment.
 	v, err := bearer.NewJWTVerifier(context.Background(), []bearer.TrustedIssuer{{Issuer: issuer, JWKSURI: p.URL() + "/jwks"}},
-		bearer.WithHTTPClient(client), bearer.WithClock(clk.Now), bearer.WithCacheTTL(0), bearer.WithAudience(resource))
+		bearer.WithHTTPClient(client), bearer.WithClock(clk.Now), bearer.WithCacheTTL(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := protect(t, v)
+	h := protect(t, v, bearer.WithAudience(resource))
 	fetches := func() int { return p.Count("/jwks") }
 	tokenA := func() string { return a.sign(t, "", accessClaims(issuer)) }
 	tokenB := func() string { return b.sign(t, "", accessClaims(issuer)) }
@@ -117,11 +117,11 @@ func TestJWKSRefreshFailureKeepsKeys(t *testing.T) {
 			var clk clock
 			v, err := bearer.NewJWTVerifier(context.Background(), []bearer.TrustedIssuer{{Issuer: u.issuer, JWKSURI: u.proxyURL(p, callJWKS)}},
 				bearer.WithHTTPClient(client), bearer.WithClock(clk.Now), bearer.WithCacheTTL(0),
-				bearer.WithKeyRefreshInterval(time.Minute), bearer.WithAudience(resource))
+				bearer.WithKeyRefreshInterval(time.Minute))
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := protect(t, v)
+			h := protect(t, v, bearer.WithAudience(resource))
 			check200(t, do(t, h, u.jwt))
 			n0 := p.Count(path)
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,6 +43,11 @@ type ProviderOptions struct {
 	// claims" script for access tokens does. Without it the provider is
 	// Logto without such a script: the access token says only who (sub).
 	CustomAccessTokenClaims bool
+	// Port is the port to listen on; 0 means a free one. Starting a new
+	// provider on the port of one that was stopped ([Provider.Stop]) keeps
+	// the issuer URL while the signing keys change: a key rotation that
+	// keeps no old key, at a real provider.
+	Port int
 }
 
 // Provider is a running provider.mjs: an oidc-provider authorization server
@@ -56,7 +62,13 @@ type Provider struct {
 	IntrospectClientID, IntrospectSecret string
 
 	stderr *syncBuffer
+	stop   func()
 }
+
+// Stop stops the provider now (SIGTERM, then SIGKILL after 5 s) and waits
+// for it to exit; the test's cleanup does it otherwise. It is safe to call
+// more than once.
+func (p *Provider) Stop() { p.stop() }
 
 // DiscoveryURL returns the OpenID Connect discovery URL of the issuer
 // (appended, as OIDC does: <issuer>/.well-known/openid-configuration).
@@ -95,7 +107,7 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "PORT=0")
+	env = append(env, "PORT="+strconv.Itoa(opts.Port))
 	if opts.CustomAccessTokenClaims {
 		env = append(env, "CUSTOM_ACCESS_TOKEN_CLAIMS=1")
 	}
@@ -130,9 +142,10 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 		cancel()
 		t.Fatalf("interop: starting provider.mjs: %v", err)
 	}
+	var stopOnce sync.Once
+	stop := func() { stopOnce.Do(func() { cancel(); _ = cmd.Wait() }) }
 	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
+		stop()
 		if t.Failed() {
 			t.Logf("interop: provider.mjs stderr:\n%s", stderr.String())
 		}
@@ -172,6 +185,7 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 			IntrospectClientID: r.IntrospectClientID,
 			IntrospectSecret:   r.IntrospectSecret,
 			stderr:             stderr,
+			stop:               stop,
 		}
 	case err := <-errs:
 		t.Fatalf("interop: provider.mjs: %v\nstderr:\n%s", err, stderr.String())
