@@ -506,3 +506,44 @@ func TestKeySetLogs(t *testing.T) {
 		t.Errorf("logs contain the token:\n%s", out)
 	}
 }
+
+// A remembered verification ends with its key: once a refresh no longer
+// finds the key that checked a cached token, the token is refused; a key
+// that stays published keeps its verifications (and is the same value
+// across refreshes, so that a later withdrawal still reaches them).
+func TestKeySetWithdrawnKeyEndsCachedVerifications(t *testing.T) {
+	clock := newJWTClock()
+	gone := jwtNewKey(t, "ES256", "gone")
+	kept := jwtNewKey(t, "ES256", "kept")
+	next := jwtNewKey(t, "ES256", "next")
+	srv := newJWTKeyServer(t, jwtJWKS(gone, kept))
+	v := jwtNewVerifier(t, srv, clock)
+	claims := jwtClaimsAt(clock.Now())
+	byGone, byKept := jwtSign(t, gone, claims, nil), jwtSign(t, kept, claims, nil)
+	for _, tok := range []string{byGone, byKept} {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two rotations: "gone" is withdrawn at the first, "kept" survives both.
+	srv.setDoc(jwtJWKS(kept, next))
+	clock.Advance(DefaultMinRefreshInterval)
+	if _, err := v.Verify(context.Background(), jwtSign(t, next, claims, nil)); err != nil {
+		t.Fatalf("new key: %v", err)
+	}
+	if _, err := v.Verify(context.Background(), byGone); err == nil {
+		t.Fatal("a cached token of the withdrawn key is still accepted")
+	}
+	if _, err := v.Verify(context.Background(), byKept); err != nil {
+		t.Fatalf("a cached token of a key still published: %v", err)
+	}
+	clock.Advance(DefaultMinRefreshInterval)
+	third := jwtNewKey(t, "ES256", "third")
+	srv.setDoc(jwtJWKS(next, third))
+	if _, err := v.Verify(context.Background(), jwtSign(t, third, claims, nil)); err != nil {
+		t.Fatalf("third key: %v", err)
+	}
+	if _, err := v.Verify(context.Background(), byKept); err == nil {
+		t.Fatal("a cached token of a key withdrawn at the second rotation is still accepted")
+	}
+}
