@@ -109,8 +109,15 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 		return nil, err
 	}
 	a.closers = append(a.closers, jwt.Close)
+	// Complete the identity of tokens that do not carry it, at the
+	// provider's userinfo endpoint.
+	sources, err := auth.UserinfoIdentity(bearer.WithLogger(logger))
+	if err != nil {
+		return nil, err
+	}
 	authn, err := auth.Authenticator(jwt,
-		bearer.WithRequiredScopes(o.scopes...), bearer.WithChallengeScopes(basic...), bearer.WithLogger(logger))
+		bearer.WithRequiredScopes(o.scopes...), bearer.WithChallengeScopes(basic...), bearer.WithLogger(logger),
+		bearer.WithIdentity(sources...), bearer.WithShowErrorDetails(true))
 	if err != nil {
 		return nil, err
 	}

@@ -57,26 +57,18 @@ func newMCPServer() *mcp.Server {
 
 // whoami reads the caller from req.Extra: the SDK's TokenInfo (subject as
 // UserID, scopes, expiry) and, behind it, mcp-auth's AuthInfo (issuer,
-// client, audience, claims).
+// client, audience, and the identity the token carried or the provider's
+// userinfo endpoint completed).
 func whoami(_ context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, identity, error) {
-	if _, ok := gosdk.AuthInfo(req.Extra); !ok {
+	info, ok := gosdk.AuthInfo(req.Extra)
+	if !ok {
 		return nil, identity{}, errNotAuthenticated
 	}
-	ti := req.Extra.TokenInfo
-	out := identity{Sub: ti.UserID, MissingClaims: []string{}, Grant: grantOf(req)}
-	claims, _ := ti.Extra[gosdk.ExtraClaims].(map[string]any)
-	for _, c := range []struct {
-		name   string   // as reported
-		claims []string // the claims that carry it, in order of preference
-		dst    *string
-	}{
-		{"username", []string{"username", "preferred_username"}, &out.Username},
-		{"name", []string{"name"}, &out.Name},
-		{"email", []string{"email"}, &out.Email},
-	} {
-		if v, ok := firstString(claims, c.claims...); ok {
-			*c.dst = v
-		} else {
+	id := info.Identity
+	out := identity{Sub: req.Extra.TokenInfo.UserID, Username: id.Username(), Name: id.Name(), Email: id.Email(),
+		MissingClaims: []string{}, Grant: grantOf(req)}
+	for _, c := range []struct{ name, value string }{{"username", out.Username}, {"name", out.Name}, {"email", out.Email}} {
+		if c.value == "" {
 			out.MissingClaims = append(out.MissingClaims, c.name)
 		}
 	}
@@ -105,17 +97,6 @@ func grantOf(req *mcp.CallToolRequest) grant {
 		g.ExpiresAt = ti.Expiration.UTC().Format(time.RFC3339)
 	}
 	return g
-}
-
-// firstString returns the first of names that claims holds as a non-empty
-// string.
-func firstString(claims map[string]any, names ...string) (string, bool) {
-	for _, n := range names {
-		if s, ok := claims[n].(string); ok && s != "" {
-			return s, true
-		}
-	}
-	return "", false
 }
 
 // nonNil makes a nil list an empty one, so that the result says [] rather
