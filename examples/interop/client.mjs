@@ -15,7 +15,8 @@
 // Usage:
 //   node client.mjs <mcp-url> [--transport streamable|sse] [--scope "a b"]
 //                   [--tool whoami] [--args '{"k":"v"}'] [--then tool] [--username demo]
-//                   [--password demo] [--timeout 60]
+//                   [--password demo] [--timeout 60] [--client-metadata '{"k":"v"}']
+// --client-metadata adds members to the registration request (RFC 7591).
 // --then calls a second tool (no arguments) after the first, with the token
 // the client then holds (after a step-up, for instance).
 // Output: ONE JSON line on stdout:
@@ -43,6 +44,7 @@ function parseArgs(argv) {
     tool: 'whoami',
     then: undefined,
     args: {},
+    clientMetadata: {},
     username: process.env.INTEROP_USERNAME ?? 'demo',
     password: process.env.INTEROP_PASSWORD ?? 'demo',
     timeout: 60,
@@ -58,6 +60,7 @@ function parseArgs(argv) {
       case '--scope': opts.scope = value(); break;
       case '--tool': opts.tool = value(); break;
       case '--then': opts.then = value(); break;
+      case '--client-metadata': opts.clientMetadata = JSON.parse(value()); break;
       case '--args': opts.args = JSON.parse(value()); break;
       case '--username': opts.username = value(); break;
       case '--password': opts.password = value(); break;
@@ -246,9 +249,10 @@ class HeadlessProvider {
   pendingCode = undefined;
   authorizations = 0;
 
-  constructor(creds, scope) {
+  constructor(creds, scope, extraMetadata = {}) {
     this.#creds = creds;
     this.scope = scope;
+    this.extraMetadata = extraMetadata;
   }
 
   get redirectUrl() { return REDIRECT_URI; }
@@ -261,6 +265,7 @@ class HeadlessProvider {
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
       application_type: 'native',
+      ...this.extraMetadata,
     };
     if (this.scope) m.scope = this.scope;
     return m;
@@ -361,7 +366,7 @@ async function withAuthorization(provider, getTransport, op) {
 }
 
 async function run(opts) {
-  const provider = new HeadlessProvider({ username: opts.username, password: opts.password }, opts.scope);
+  const provider = new HeadlessProvider({ username: opts.username, password: opts.password }, opts.scope, opts.clientMetadata);
   let transport;
   let client;
   await withAuthorization(provider, () => transport, async () => {

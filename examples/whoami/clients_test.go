@@ -42,7 +42,7 @@ func TestEveryClientGetsTheIdentityByDefault(t *testing.T) {
 			return text
 		}},
 		{"mcp-go", func(t *testing.T, ctx context.Context, mcpURL string, sse bool) string {
-			return mcpGoOAuthCall(t, ctx, a, mcpURL, sse)
+			return mcpGoOAuthCall(t, ctx, login, mcpURL, sse)
 		}},
 		{"curl", func(t *testing.T, ctx context.Context, mcpURL string, sse bool) string {
 			return curlFlow(t, ctx, mcpURL, sse, demo)
@@ -74,7 +74,7 @@ func TestEveryClientGetsTheIdentityByDefault(t *testing.T) {
 
 // mcpGoOAuthCall runs mcp-go's own OAuth client (registration, PKCE with
 // the resource parameter, token) against mcpURL and calls whoami.
-func mcpGoOAuthCall(t *testing.T, ctx context.Context, a *app, mcpURL string, sse bool) string {
+func mcpGoOAuthCall(t *testing.T, ctx context.Context, login gosdkclient.LoginFunc, mcpURL string, sse bool) string {
 	t.Helper()
 	cfg := client.OAuthConfig{
 		RedirectURI: "http://127.0.0.1:1/callback",
@@ -121,7 +121,7 @@ func mcpGoOAuthCall(t *testing.T, ctx context.Context, a *app, mcpURL string, ss
 	if !strings.Contains(authURL, "resource=") {
 		t.Errorf("mcp-go sent no resource parameter: %s", authURL)
 	}
-	redirect, err := a.dev.Login(ctx, nil, authURL, devissuer.DemoUser().Username, devissuer.DemoUser().Password)
+	redirect, err := login(ctx, authURL)
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}

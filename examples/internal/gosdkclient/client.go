@@ -59,6 +59,10 @@ type Config struct {
 	RedirectURL string
 	// ClientName is the client_name registered; "" means "gosdkclient".
 	ClientName string
+	// ClientID, when set, is a public client registered beforehand (at the
+	// provider's console or admin API) with RedirectURL: the SDK uses it
+	// instead of registering dynamically.
+	ClientID string
 	// ProtocolVersion is the MCP protocol version the client asks for; ""
 	// means the SDK's latest (2026-07-28 in v1.8.0, which has no sessions).
 	// Ask for "2025-11-25" to get a stateful session.
@@ -118,7 +122,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	rt := &recorder{base: base, c: c}
 
-	handler, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
+	hcfg := &auth.AuthorizationCodeHandlerConfig{
 		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{
 			Metadata: &oauthex.ClientRegistrationMetadata{
 				ClientName:              cfg.ClientName,
@@ -131,7 +135,12 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		RedirectURL:              cfg.RedirectURL,
 		AuthorizationCodeFetcher: c.fetchCode,
 		Client:                   &http.Client{Transport: rt, Timeout: oauthTimeout},
-	})
+	}
+	if cfg.ClientID != "" {
+		hcfg.DynamicClientRegistrationConfig = nil
+		hcfg.PreregisteredClient = &oauthex.ClientCredentials{ClientID: cfg.ClientID}
+	}
+	handler, err := auth.NewAuthorizationCodeHandler(hcfg)
 	if err != nil {
 		return nil, fmt.Errorf("gosdkclient: %w", err)
 	}

@@ -50,6 +50,7 @@ func (h *Hydra) ConsentRequests() []ConsentRequest {
 // into the session, for the ID token and userinfo (session.id_token) and
 // for the access token (session.access_token).
 type loginApp struct {
+	resources []string // AllowResources; guarded by mu
 	h   *Hydra
 	srv *httptest.Server
 	url string
@@ -172,7 +173,10 @@ func (a *loginApp) consent(w http.ResponseWriter, r *http.Request) {
 	}
 	audience := slices.Clone(req.RequestedAudience)
 	if a.h.opts.ResourceAsAudience {
-		allowed := append(slices.Clone(a.h.opts.Audiences), req.Client.Audience...)
+		a.mu.Lock()
+		allowed := append(slices.Clone(a.h.opts.Audiences), a.resources...)
+		a.mu.Unlock()
+		allowed = append(allowed, req.Client.Audience...)
 		granted := resourcesAllowed(req.RequestURL, allowed)
 		if err := a.addClientAudience(r.Context(), req.Client.ClientID, req.Client.Audience, granted); err != nil {
 			http.Error(w, "consent: "+err.Error(), http.StatusBadGateway)
@@ -274,4 +278,14 @@ func nonNil(s []string) []string {
 // redirectTo is the answer to Hydra's accept calls.
 type redirectTo struct {
 	To string `json:"redirect_to"`
+}
+
+// AllowResources adds resources the consent app grants as access-token
+// audience when an authorization request names them (with
+// Options.ResourceAsAudience): for MCP servers started after Hydra, whose
+// URL Options.Audiences could not know.
+func (h *Hydra) AllowResources(resources ...string) {
+	h.app.mu.Lock()
+	defer h.app.mu.Unlock()
+	h.app.resources = append(h.app.resources, resources...)
 }
