@@ -45,7 +45,7 @@ func (f *fakeVerifier) verify(_ context.Context, token string) (*bearer.AuthInfo
 	case "no-expiry": // what a userinfo verifier reports: no exp
 		info.Subject, info.ExpiresAt = "carol-id", time.Time{}
 	case "expired-within-leeway":
-		info.Subject, info.ExpiresAt = "dave-id", f.now.Add(-10*time.Minute)
+		info.Subject, info.ExpiresAt = "dave-id", f.now.Add(-4*time.Minute)
 	case "no-scope":
 		info.Subject, info.Scopes = "erin-id", nil
 	case "other-resource":
@@ -70,7 +70,7 @@ func newAuthenticator(t *testing.T, f *fakeVerifier) *bearer.Authenticator {
 		bearer.WithAudience(testResource),
 		bearer.WithResourceMetadataURL(testMetadataURL),
 		bearer.WithRequiredScopes("read"),
-		bearer.WithLeeway(time.Hour),
+		bearer.WithLeeway(5*time.Minute),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -51,9 +51,9 @@ func (h *Hydra) ConsentRequests() []ConsentRequest {
 // for the access token (session.access_token).
 type loginApp struct {
 	resources []string // AllowResources; guarded by mu
-	h   *Hydra
-	srv *httptest.Server
-	url string
+	h         *Hydra
+	srv       *httptest.Server
+	url       string
 
 	mu       sync.Mutex
 	consents []ConsentRequest
