@@ -1,6 +1,8 @@
 package hydra
 
 import (
+	"github.com/mcp-auth/go/examples/internal/childproc"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -119,7 +121,7 @@ func Build(ctx context.Context) (string, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", err
 	}
-	unlock, err := lockFile(filepath.Join(outDir, ".build.lock"))
+	unlock, err := childproc.Lock(filepath.Join(outDir, ".build.lock"))
 	if err != nil {
 		return "", fmt.Errorf("locking %s: %w", outDir, err)
 	}

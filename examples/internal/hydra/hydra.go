@@ -1,6 +1,8 @@
 package hydra
 
 import (
+	"github.com/mcp-auth/go/examples/internal/childproc"
+
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -122,7 +124,7 @@ type Hydra struct {
 	opts    Options
 	dir     string // configuration and HOME of the process
 	app     *loginApp
-	output  *syncBuffer
+	output  *childproc.Buffer
 	http    *http.Client
 	stop    func() // nil until started
 	closing sync.Once
@@ -261,10 +263,10 @@ func (h *Hydra) start(ctx context.Context, bin string) error {
 	// environment variables too (DSN, URLS_SELF_ISSUER, ...), so a stray
 	// one in the caller's environment must not change it.
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + h.dir, "TMPDIR=" + h.dir, "SQA_OPT_OUT=true"}
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = childproc.Attr()
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	h.output = &syncBuffer{max: 256 << 10}
+	h.output = &childproc.Buffer{Max: 256 << 10}
 	cmd.Stdout, cmd.Stderr = h.output, h.output
 	if err := cmd.Start(); err != nil {
 		cancel()

@@ -1,6 +1,8 @@
 package interop
 
 import (
+	"github.com/mcp-auth/go/examples/internal/childproc"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -87,11 +89,11 @@ func RunClient(t testing.TB, ctx context.Context, mcpURL string, args ...string)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, append([]string{filepath.Join(Dir(), "client.mjs"), mcpURL}, args...)...)
 	cmd.Dir = Dir()
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = childproc.Attr()
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
 	var stdout bytes.Buffer
-	stderr := &syncBuffer{max: 64 << 10}
+	stderr := &childproc.Buffer{Max: 64 << 10}
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	runErr := cmd.Run()
 

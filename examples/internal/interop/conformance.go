@@ -1,6 +1,8 @@
 package interop
 
 import (
+	"github.com/mcp-auth/go/examples/internal/childproc"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -128,11 +130,11 @@ func RunConformance(t testing.TB, ctx context.Context, serverURL string, scenari
 		rctx, cancel := context.WithTimeout(ctx, conformanceTimeout)
 		cmd := exec.CommandContext(rctx, node, args...)
 		cmd.Dir = Dir()
-		cmd.SysProcAttr = childAttr()
+		cmd.SysProcAttr = childproc.Attr()
 		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 		cmd.WaitDelay = 5 * time.Second
-		var out syncBuffer
-		out.max = 256 << 10
+		var out childproc.Buffer
+		out.Max = 256 << 10
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
 		cancel()

@@ -1,6 +1,8 @@
 package interop
 
 import (
+	"github.com/mcp-auth/go/examples/internal/childproc"
+
 	"bufio"
 	"context"
 	"encoding/json"
@@ -61,7 +63,7 @@ type Provider struct {
 	// confidential client allowed to introspect tokens.
 	IntrospectClientID, IntrospectSecret string
 
-	stderr *syncBuffer
+	stderr *childproc.Buffer
 	stop   func()
 }
 
@@ -128,10 +130,10 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 	cmd := exec.CommandContext(ctx, node, filepath.Join(Dir(), "provider.mjs"))
 	cmd.Dir = Dir()
 	cmd.Env = env
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = childproc.Attr()
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	stderr := &syncBuffer{max: 64 << 10}
+	stderr := &childproc.Buffer{Max: 64 << 10}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -1,6 +1,8 @@
 package interop
 
 import (
+	"github.com/mcp-auth/go/examples/internal/childproc"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -102,7 +104,7 @@ func ensureInstalled(node string) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := lockFile(filepath.Join(dir, ".npm-install.lock"))
+	unlock, err := childproc.Lock(filepath.Join(dir, ".npm-install.lock"))
 	if err != nil {
 		return fmt.Errorf("locking %s: %w", dir, err)
 	}
@@ -178,31 +180,6 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers;
-// it keeps at most max bytes (the oldest are dropped) so a chatty child
-// process cannot exhaust memory.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-	max int
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if b.max > 0 && len(b.buf) > b.max {
-		b.buf = append(b.buf[:0:0], b.buf[len(b.buf)-b.max:]...)
-	}
-	return len(p), nil
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }
 
 var errNoReadyLine = errors.New("exited before printing its ready line")

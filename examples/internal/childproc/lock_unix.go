@@ -1,16 +1,16 @@
 //go:build unix
 
-package hydra
+package childproc
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock (flock) on path, creating it,
+// Lock takes an exclusive advisory lock (flock) on path, creating it,
 // and returns the function that releases it. It blocks until the lock is
 // free; the kernel releases it if the process dies.
-func lockFile(path string) (unlock func(), err error) {
+func Lock(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
