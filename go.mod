@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/lestrrat-go/jwx/v3 v3.4.0
+	github.com/valyala/fastjson v1.6.10
 	golang.org/x/sync v0.25.0
 )
 
@@ -17,6 +18,5 @@ require (
 	github.com/lestrrat-go/httprc/v3 v3.0.6 // indirect
 	github.com/lestrrat-go/option/v2 v2.0.0 // indirect
 	github.com/segmentio/asm v1.2.1 // indirect
-	github.com/valyala/fastjson v1.6.10 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 )

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/valyala/fastjson"
+
 	"github.com/mcp-auth/go/bearer"
 	"github.com/mcp-auth/go/internal/scope"
 )
@@ -105,6 +107,7 @@ type scopeGate struct {
 	methods map[string][]string
 	maxBody int64
 	authz   Authorizer
+	parsers fastjson.ParserPool // reused, so a parse allocates little
 }
 
 func newScopeGate(cfg ToolScopes, a Authorizer) (*scopeGate, error) {
@@ -245,7 +248,7 @@ func withBody(r *http.Request, body []byte) *http.Request {
 // returned JSON-RPC id) or the error of the Authorizer's CheckScopes (a
 // [*bearer.Error], 403).
 func (g *scopeGate) decide(info *bearer.AuthInfo, h http.Header, body []byte) (json.RawMessage, error) {
-	msgs, batch, err := parseBody(body)
+	msgs, batch, err := parseBody(&g.parsers, body)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,11 @@
 package mcphttp
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+
+	"github.com/valyala/fastjson"
 )
 
 // rpcMessage is what the gate reads of one JSON-RPC message.
@@ -53,21 +54,31 @@ var (
 // "name" or "uri" must be spelled exactly and appear once. A tools/call must
 // name its tool with a string. Anything else is refused with a
 // [*parseError], never passed on unjudged.
-func parseBody(body []byte) (msgs []rpcMessage, batch bool, err error) {
+//
+// encoding/json validates the body (so that only what the transport's
+// decoder accepts gets further), and github.com/valyala/fastjson (already
+// in the build through jwx) lists each object's members, repeated names
+// included, without decoding what the gate does not read.
+func parseBody(pool *fastjson.ParserPool, body []byte) (msgs []rpcMessage, batch bool, err error) {
 	if !json.Valid(body) {
 		return nil, false, errNotJSON
 	}
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	switch trimmed[0] { // json.Valid rules out an empty body
-	case '{':
-		m, err := parseMessage(trimmed)
+	p := pool.Get()
+	defer pool.Put(p)
+	v, err := p.ParseBytes(body)
+	if err != nil {
+		return nil, false, errNotJSON
+	}
+	switch v.Type() {
+	case fastjson.TypeObject:
+		m, err := parseMessage(v)
 		if err != nil {
 			return nil, false, err
 		}
 		return []rpcMessage{m}, false, nil
-	case '[':
-		var elems []json.RawMessage
-		if err := json.Unmarshal(trimmed, &elems); err != nil || len(elems) == 0 {
+	case fastjson.TypeArray:
+		elems, _ := v.Array()
+		if len(elems) == 0 {
 			return nil, true, errNotRPC
 		}
 		msgs = make([]rpcMessage, 0, len(elems))
@@ -85,22 +96,25 @@ func parseBody(body []byte) (msgs []rpcMessage, batch bool, err error) {
 }
 
 // parseMessage reads one JSON-RPC message, which must be an object.
-func parseMessage(raw json.RawMessage) (rpcMessage, error) {
+func parseMessage(v *fastjson.Value) (rpcMessage, error) {
 	var m rpcMessage
-	fields, err := objectMembers(raw)
+	obj, err := v.Object()
+	if err != nil {
+		return m, errNotRPC
+	}
+	if id := obj.Get("id"); id != nil {
+		m.id = json.RawMessage(id.MarshalTo(nil))
+	}
+	method, err := member(obj, "method")
 	if err != nil {
 		return m, err
 	}
-	m.id = exactMember(fields, "id")
-
-	rawMethod, ok, err := member(fields, "method")
-	if err != nil {
-		return m, err
-	}
-	if ok {
-		if err := json.Unmarshal(rawMethod, &m.method); err != nil || isJSONNull(rawMethod) {
+	if method != nil {
+		b, err := method.StringBytes()
+		if err != nil {
 			return m, errMethod
 		}
+		m.method = string(b)
 	}
 
 	var nameKey string
@@ -112,7 +126,7 @@ func parseMessage(raw json.RawMessage) (rpcMessage, error) {
 	default:
 		return m, nil
 	}
-	m.name, m.hasName, err = paramString(fields, nameKey)
+	m.name, m.hasName, err = paramString(obj, nameKey)
 	if err != nil {
 		return m, err
 	}
@@ -124,88 +138,46 @@ func parseMessage(raw json.RawMessage) (rpcMessage, error) {
 
 // paramString returns params[key] when params is an object and the member
 // is a string.
-func paramString(fields []jsonMember, key string) (string, bool, error) {
-	rawParams, ok, err := member(fields, "params")
-	if err != nil || !ok {
+func paramString(obj *fastjson.Object, key string) (string, bool, error) {
+	params, err := member(obj, "params")
+	if err != nil || params == nil {
 		return "", false, err
 	}
-	params, err := objectMembers(rawParams)
+	po, err := params.Object()
 	if err != nil {
 		return "", false, nil // params is not an object: it names nothing
 	}
-	rawValue, ok, err := member(params, key)
-	if err != nil || !ok || isJSONNull(rawValue) {
+	value, err := member(po, key)
+	if err != nil || value == nil {
 		return "", false, err
 	}
-	var s string
-	if json.Unmarshal(rawValue, &s) != nil {
-		return "", false, nil
+	b, err := value.StringBytes()
+	if err != nil {
+		return "", false, nil // null, or not a string: it names nothing
 	}
-	return s, true, nil
-}
-
-// jsonMember is one member of a JSON object, its name unescaped.
-type jsonMember struct {
-	name  string
-	value json.RawMessage
-}
-
-// objectMembers lists the members of the JSON object raw, in order, keeping
-// repeated names. raw must be valid JSON (the caller checked the body).
-func objectMembers(raw json.RawMessage) ([]jsonMember, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return nil, errNotRPC
-	}
-	var out []jsonMember
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, errNotRPC
-		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, errNotRPC
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, errNotRPC
-		}
-		out = append(out, jsonMember{name: name, value: v})
-	}
-	return out, nil
+	return string(b), true, nil
 }
 
 // member returns the value of the member named want (a lower-case ASCII
-// JSON-RPC name). A member whose name is a near miss that some decoder
-// would take for want (encoding/json folds case, and also matches "ſ" to
-// "s" and "K" to "k"; encoding/json/v2's case-insensitive mode also ignores
-// '_' and '-'), or a repeated member, is an error: the gate and the
-// transport must not be able to read different values.
-func member(fields []jsonMember, want string) (json.RawMessage, bool, error) {
-	var value json.RawMessage
-	found := false
-	for _, f := range fields {
-		if !nearName(f.name, want) {
-			continue
+// JSON-RPC name), nil when absent. A member whose name is a near miss that
+// some decoder would take for want (encoding/json folds case, and also
+// matches "ſ" to "s" and "K" to "k"; encoding/json/v2's case-insensitive
+// mode also ignores '_' and '-'), or a repeated member, is an error: the
+// gate and the transport must not be able to read different values.
+func member(obj *fastjson.Object, want string) (*fastjson.Value, error) {
+	var value *fastjson.Value
+	var err error
+	obj.Visit(func(key []byte, v *fastjson.Value) {
+		if err != nil || !nearName(string(key), want) {
+			return
 		}
-		if f.name != want || found {
-			return nil, false, errAmbig
+		if string(key) != want || value != nil {
+			err = errAmbig
+			return
 		}
-		value, found = f.value, true
-	}
-	return value, found, nil
-}
-
-// exactMember returns the value of the first member named exactly name.
-func exactMember(fields []jsonMember, name string) json.RawMessage {
-	for _, f := range fields {
-		if f.name == name {
-			return f.value
-		}
-	}
-	return nil
+		value = v
+	})
+	return value, err
 }
 
 // nearName reports whether name could be read as want by a case-insensitive
@@ -224,10 +196,6 @@ func nearName(name, want string) bool {
 		}, name)
 	}
 	return strings.EqualFold(name, want)
-}
-
-func isJSONNull(raw json.RawMessage) bool {
-	return string(bytes.TrimSpace(raw)) == "null"
 }
 
 // errHeader is the refusal of a request whose Mcp-Method or Mcp-Name header
