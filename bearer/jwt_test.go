@@ -280,7 +280,7 @@ func TestJWTClaimsExtraction(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := jwtStaticVerifier(t, clock, jwks, tc.opts...)
 			verify := v.Verify
-			if tc.audience == nil || len(tc.audience) == 0 {
+			if len(tc.audience) == 0 {
 				// No resource to hold it to: the verifier alone reports it.
 				verify = v.JWTVerifier.Verify
 			}

@@ -23,8 +23,6 @@ var (
 	errClaimNotBefore = errors.New(`"nbf" is in the future`)
 	errClaimIssuedAt  = errors.New(`"iat" is in the future`)
 	errClaimAudType   = errors.New(`"aud" claim is neither a string nor an array of strings`)
-	errClaimAudience  = errors.New(`"aud" does not contain an accepted resource`)
-	errClaimUnbound   = errors.New("the verifier cannot know the token's audience")
 	errClaimIssuer    = errors.New(`"iss" claim missing or not a string`)
 	errClaimSubject   = errors.New(`"sub" claim missing or not a string`)
 	errClaimScope     = errors.New("scope claim is neither a string nor an array of strings")
