@@ -937,7 +937,7 @@ func atkNaive(checkIss, checkAud, checkExp bool) bearer.VerifierFunc {
 		iss, _ := c["iss"].(string)
 		sub, _ := c["sub"].(string)
 		scope, _ := c["scope"].(string)
-		info := &bearer.AuthInfo{Token: token, Issuer: iss, Subject: sub, Scopes: strings.Fields(scope), Claims: c}
+		info := &bearer.AuthInfo{Issuer: iss, Subject: sub, Scopes: strings.Fields(scope), Claims: c}
 		if checkIss && iss != atkIssuer {
 			return nil, bearer.InvalidToken("issuer", nil)
 		}

@@ -15,11 +15,14 @@ import (
 // scopes). An AuthInfo is shared by every request that carries the same
 // token, so callers must treat it, and the maps and slices it holds, as
 // read-only.
+//
+// AuthInfo holds no raw token, unlike mcp-auth's: the MCP specification
+// forbids passing the token on to other services, and handlers get the
+// verified claims instead (a cached verification also costs less memory
+// without it). A handler that must call an upstream API on the user's
+// behalf exchanges the token for one issued to that API (RFC 8693) where
+// the raw header is at hand.
 type AuthInfo struct {
-	// Token is the raw bearer token. It is a credential: never log it, and
-	// never forward it to another service (the MCP specification forbids
-	// token passthrough).
-	Token string
 	// Issuer is the authorization server that issued the token ("iss").
 	// The middleware refuses a token whose Issuer is not an accepted one
 	// ([WithIssuers]); a custom verifier must set it.

@@ -24,7 +24,7 @@ func (r *compRecorder) Verify(ctx context.Context, token string) (*AuthInfo, err
 	if r.err != nil {
 		return nil, r.err
 	}
-	return &AuthInfo{Token: token, Subject: r.name}, nil
+	return &AuthInfo{Subject: r.name}, nil
 }
 
 var compES384Header = compSeg(`{"alg":"ES384","typ":"at+jwt","kid":"k1"}`)

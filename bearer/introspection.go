@@ -310,7 +310,6 @@ func (v *IntrospectionVerifier) mapResponse(doc map[string]any, token string, no
 		return nil, e
 	}
 	return &AuthInfo{
-		Token:     token,
 		Issuer:    v.issuer,
 		Subject:   c.subject,
 		ClientID:  c.clientID,

@@ -100,6 +100,7 @@ type JWTVerifier struct {
 	remotes  []*remoteKeySet
 	cache    *tokencache.Cache[jwtVerified] // nil: caching disabled
 	cacheTTL time.Duration
+	lists    sharedLists // the cached tokens' Audience and Scopes lists
 	closing  sync.Once
 }
 
@@ -318,6 +319,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*AuthInfo, erro
 	if err != nil {
 		return nil, err
 	}
+	info = v.lists.compactForCache(info)
 	v.cache.SetDigest(digest, jwtVerified{info, key}, minTime(info.ExpiresAt, v.s.clock().Add(v.cacheTTL)))
 	return info, nil
 }
@@ -525,7 +527,6 @@ func (v *JWTVerifier) checkClaims(token string, claims map[string]any) (*AuthInf
 		c.scopes = []string{} // known: the token was granted none
 	}
 	return &AuthInfo{
-		Token:     token,
 		Issuer:    c.issuer,
 		Subject:   c.subject,
 		ClientID:  c.clientID,

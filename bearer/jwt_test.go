@@ -27,7 +27,6 @@ func TestJWTVerifyAlgorithms(t *testing.T) {
 				t.Fatalf("Verify: %v", err)
 			}
 			want := &AuthInfo{
-				Token:     token,
 				Issuer:    jwtTestIssuer,
 				Subject:   "user-123",
 				ClientID:  "client-abc",

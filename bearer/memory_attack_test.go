@@ -35,12 +35,15 @@ const (
 )
 
 // heapInUse returns HeapInuse after a full collection.
-func heapInUse() uint64 {
+func heapInUse() uint64 { return heapStats().HeapInuse }
+
+// heapStats collects garbage and returns the heap's statistics.
+func heapStats() runtime.MemStats {
 	runtime.GC()
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapInuse
+	return m
 }
 
 func TestMemoryJWTCacheBounded(t *testing.T) {
@@ -165,4 +168,66 @@ func TestMemoryUserinfoCacheBounded(t *testing.T) {
 	if n := hits.Load() - memoryTokens; n != 1 {
 		t.Fatalf("%d requests for an old token, want 1: the cache kept more than %d entries", n, memoryCacheSize)
 	}
+}
+
+// jwtCacheEntryTokens is how many distinct tokens TestMemoryJWTCacheEntry
+// caches: enough for the per-entry figure to drown the heap's noise.
+const jwtCacheEntryTokens = 20000
+
+// TestMemoryJWTCacheEntry measures what one cached verification of an
+// RFC 9068 access token (733 bytes: iss, sub, aud, exp, iat, jti,
+// client_id and a 17-scope "scope") costs the heap: the cache entry and the
+// AuthInfo with its claims (the raw token is not kept). The bound, the
+// library's promise of at most 1 KiB per entry, is on the live objects;
+// the spans in use, logged beside it, also count the free slots that the
+// verifications' garbage left between them, which later allocations
+// reuse. The figures are in BENCHMARKS.md.
+func TestMemoryJWTCacheEntry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("caches 20 000 tokens")
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := &atkKey{kid: "m1", priv: priv}
+	jwks := newAtkCounter(t, "application/json", atkJSON(t, map[string]any{"keys": []any{atkJWK(t, key, "EdDSA")}}))
+	v, err := bearer.NewJWTVerifier(t.Context(), []bearer.TrustedIssuer{{Issuer: atkIssuer, JWKSURI: jwks.URL}},
+		bearer.WithCacheSize(jwtCacheEntryTokens))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	hdr := []byte(`{"alg":"EdDSA","kid":"m1","typ":"at+jwt"}`)
+	now := time.Now()
+	scope := "openid profile email offline_access read:tools write:tools read:resources " +
+		"write:resources read:prompts subscribe:resources read:logs read:completions " +
+		"admin:sessions read:notes write:notes read:calendar write:calendar"
+	mint := func(i int) string {
+		claims := fmt.Sprintf(`{"iss":%q,"sub":"u_8f3k2j5h6g%08d","aud":%q,"exp":%d,"iat":%d,"jti":"Xk4p9WmQ2rT7vB1nZ8cJ5y%010d","client_id":"m2m-agent-7x9c2v5b8n1q4w3e","scope":%q}`,
+			atkIssuer, i, atkResource, now.Add(time.Hour).Unix(), now.Unix(), i, scope)
+		return atkRaw(t, hdr, []byte(claims), priv, "EdDSA")
+	}
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, mint(-1)); err != nil { // the key set fetched before the count starts
+		t.Fatal(err)
+	}
+	t.Logf("a token is %d bytes", len(mint(0)))
+	before := heapStats()
+	for i := range jwtCacheEntryTokens {
+		if _, err := v.Verify(ctx, mint(i)); err != nil {
+			t.Fatalf("token %d: %v", i, err)
+		}
+	}
+	after := heapStats()
+	perEntry := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / jwtCacheEntryTokens
+	spans := (int64(after.HeapInuse) - int64(before.HeapInuse)) / jwtCacheEntryTokens
+	t.Logf("JWT verifier: %d bytes of live heap objects per cached verification (%d bytes of heap spans in use, with the holes the verifications' garbage left)", perEntry, spans)
+	if info, err := v.Verify(ctx, mint(0)); err != nil || info.Subject != "u_8f3k2j5h6g00000000" {
+		t.Fatalf("token 0: %v", err)
+	}
+	if perEntry > 1024 {
+		t.Errorf("a cached verification takes %d bytes of live heap; the promise is at most 1 KiB", perEntry)
+	}
+	runtime.KeepAlive(v)
 }

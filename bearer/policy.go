@@ -118,22 +118,25 @@ func claimAudience(claims map[string]any) ([]string, error) {
 // that means is the caller's: no scopes for a JWT, unknown for an
 // introspection response).
 func claimScopes(claims map[string]any, name string) ([]string, error) {
-	v, ok := claims[name]
-	for _, n := range []string{"scope", "scp", "scopes"} {
-		if name != "" || ok {
-			break
+	names := defaultScopeClaims
+	if name != "" {
+		names = []string{name}
+	}
+	for _, n := range names {
+		if v, ok := claims[n]; ok {
+			scopes, valid := claimStrings(v, true)
+			if !valid {
+				return nil, errClaimScope
+			}
+			return scopes, nil
 		}
-		v, ok = claims[n]
 	}
-	if !ok {
-		return nil, nil
-	}
-	scopes, valid := claimStrings(v, true)
-	if !valid {
-		return nil, errClaimScope
-	}
-	return scopes, nil
+	return nil, nil
 }
+
+// defaultScopeClaims are the claims scopes are read from, in order, when
+// no scope claim is configured.
+var defaultScopeClaims = []string{"scope", "scp", "scopes"}
 
 // claimStrings reads a string or an array of strings. A string is split on
 // spaces when split is true, and taken whole otherwise. The result is never
@@ -142,7 +145,10 @@ func claimStrings(v any, split bool) ([]string, bool) {
 	switch v := v.(type) {
 	case string:
 		if split {
-			return append([]string{}, strings.Fields(v)...), true
+			if f := strings.Fields(v); f != nil {
+				return f, true
+			}
+			return []string{}, true
 		}
 		return []string{v}, true
 	case []any:

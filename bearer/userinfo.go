@@ -170,9 +170,8 @@ func (v *UserinfoVerifier) Verify(ctx context.Context, token string) (*AuthInfo,
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		clientID, _ := claimClientID(doc, []string{"client_id", "azp"})
+		clientID, _ := claimClientID(doc, defaultClientIDClaims)
 		info := &AuthInfo{
-			Token:    token,
 			Issuer:   v.issuer,
 			Subject:  doc["sub"].(string), // fetch checked it
 			ClientID: clientID,

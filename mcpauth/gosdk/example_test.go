@@ -24,7 +24,7 @@ func Example() {
 			return nil, bearer.InvalidToken("unknown token", nil)
 		}
 		return &bearer.AuthInfo{
-			Token: token, Issuer: "https://issuer.example", Subject: "alice-id", ClientID: "agent",
+			Issuer: "https://issuer.example", Subject: "alice-id", ClientID: "agent",
 			Scopes: []string{"whoami:read"}, ExpiresAt: time.Now().Add(time.Hour),
 			Claims: map[string]any{"sub": "alice-id", "email": "alice@example.com"},
 		}, nil

@@ -31,7 +31,6 @@ func newFakeVerifier() *fakeVerifier { return &fakeVerifier{now: time.Now()} }
 func (f *fakeVerifier) verify(_ context.Context, token string) (*bearer.AuthInfo, error) {
 	f.calls.Add(1)
 	info := &bearer.AuthInfo{
-		Token:     token,
 		Issuer:    testIssuer,
 		ClientID:  "client-1",
 		Audience:  []string{testResource},

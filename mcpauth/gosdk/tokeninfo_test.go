@@ -14,7 +14,6 @@ import (
 
 func sampleAuthInfo() *bearer.AuthInfo {
 	return &bearer.AuthInfo{
-		Token:     "tok",
 		Issuer:    testIssuer,
 		Subject:   "alice-id",
 		ClientID:  "client-1",
