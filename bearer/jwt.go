@@ -34,6 +34,16 @@ type TrustedIssuer struct {
 	// the issuer needs it (never by [NewJWTVerifier]), and such tokens are
 	// answered 503 until the server is discovered.
 	Server *config.ServerConfig
+	// Template, when set, makes this entry trust every issuer of a
+	// multi-tenant authorization server ([IssuerTemplate.Match]: the
+	// template with a tenant GUID in place of the placeholder, allowed,
+	// and equal to the token's "tid"), all of them checked with this
+	// entry's keys. Issuer must then be empty or the template's string,
+	// and the keys are given as for an exact issuer: JWKSURI (the key set
+	// the tenants share), Server (whose issuer must be the template, as
+	// in Entra ID's common discovery document), or [WithStaticKeys] named
+	// by the template's string.
+	Template *IssuerTemplate
 }
 
 // Defaults of the JWT verifier.
@@ -102,6 +112,8 @@ type JWTVerifier struct {
 	cacheTTL time.Duration
 	lists    sharedLists // the cached tokens' Audience and Scopes lists
 	closing  sync.Once
+
+	templates []templateKeys // TrustedIssuer.Template entries, tried after issuers
 }
 
 // jwtVerified is a cache entry: what a token proved, and the key that
@@ -223,6 +235,12 @@ func (v *JWTVerifier) configureIssuers(issuers []TrustedIssuer) error {
 	}
 	v.issuers = make(map[string]keySet, len(issuers))
 	for _, iss := range issuers {
+		if iss.Template != nil {
+			if err := v.addTemplate(iss); err != nil {
+				return err
+			}
+			continue
+		}
 		if iss.Issuer == "" {
 			return configError("%s: empty issuer", ctor)
 		}
@@ -246,7 +264,7 @@ func (v *JWTVerifier) configureIssuers(issuers []TrustedIssuer) error {
 		v.remotes = append(v.remotes, r)
 	}
 	for iss := range s.staticKeys {
-		if _, ok := v.issuers[iss]; !ok {
+		if _, ok := v.issuers[iss]; !ok && !v.hasTemplate(iss) {
 			return configError("%s: static keys given for issuer %q, which is not trusted", ctor, iss)
 		}
 	}
@@ -505,6 +523,9 @@ func (v *JWTVerifier) checkClaims(token string, claims map[string]any) (*AuthInf
 		return nil, nil, InvalidToken(fmt.Sprintf("the token's %q claim is malformed", member), err)
 	}
 	keys, ok := v.issuers[c.issuer]
+	if !ok {
+		keys, ok = v.templateKeySet(c.issuer, claims)
+	}
 	if !ok {
 		if c.issuer == "" {
 			return nil, nil, NewError(CodeInvalidIssuer, "the token's issuer is missing or malformed", errClaimIssuer)

@@ -63,6 +63,7 @@ type Authenticator struct {
 	checkTimes          bool // the verifier does not check times itself
 	maxHeaderLen        int
 	issuers             []string
+	issuerTemplates     []*IssuerTemplate // WithIssuerTemplates
 	audience            []string
 	trailingSlashAud    bool
 	acceptUnbound       bool
@@ -131,6 +132,7 @@ func New(v Verifier, opts ...Option) (*Authenticator, error) {
 		checkTimes:          !checksTimes,
 		maxHeaderLen:        s.maxTokenLength + len(bearerScheme) + 1,
 		issuers:             slices.Clone(s.issuers),
+		issuerTemplates:     slices.Clone(s.issuerTemplates),
 		audience:            slices.Clone(s.audience),
 		trailingSlashAud:    s.trailingSlashAud,
 		acceptUnbound:       s.acceptUnbound,
@@ -175,6 +177,9 @@ func validateAuthenticator(s *settings) error {
 	}
 	if slices.Contains(s.issuers, "") {
 		return configError("New: WithIssuers: empty issuer")
+	}
+	if err := validateIssuerTemplates(s); err != nil {
+		return err
 	}
 	if slices.Contains(s.audience, "") {
 		return configError("New: WithAudience: empty resource")
@@ -311,11 +316,11 @@ func (a *Authenticator) decide(ctx context.Context, token string) (*AuthInfo, *E
 // issuer, the audience, the expiry (for verifiers that do not check times
 // themselves) and the required scopes, the cheapest first.
 func (a *Authenticator) check(ctx context.Context, info *AuthInfo) *Error {
-	if len(a.issuers) > 0 && !slices.Contains(a.issuers, info.Issuer) {
+	if (len(a.issuers) > 0 || len(a.issuerTemplates) > 0) && !a.issuerAccepted(info) {
 		if info.Issuer == "" {
 			a.warnOnce(ctx, "no-issuer", "the verifier returned an AuthInfo without Issuer while accepted issuers are configured: every such token is refused (set AuthInfo.Issuer in the verifier)", nil)
 		}
-		return mismatch(CodeInvalidIssuer, "the access token was issued by an issuer this resource does not accept", strings.Join(a.issuers, ", "), info.Issuer)
+		return mismatch(CodeInvalidIssuer, "the access token was issued by an issuer this resource does not accept", a.acceptedIssuers(), info.Issuer)
 	}
 	if len(a.audience) > 0 {
 		switch {

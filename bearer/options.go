@@ -113,6 +113,8 @@ type settings struct {
 	requiredScopes      []string
 	issuers             []string
 	issuersSet          bool
+	issuerTemplates     []*IssuerTemplate
+	issuerTemplatesSet  bool
 	audience            []string
 	trailingSlashAud    bool
 	acceptUnbound       bool
