@@ -6,6 +6,7 @@ require (
 	github.com/lestrrat-go/jwx/v3 v3.4.0
 	github.com/valyala/fastjson v1.6.10
 	golang.org/x/sync v0.25.0
+	golang.org/x/time v0.16.0
 )
 
 require (

@@ -84,8 +84,12 @@ func (c ClientCredentials) GoString() string {
 //
 // Active results are cached by SHA-256 digest of the token until "exp",
 // and at most [WithCacheTTL] (default 5 minutes); [WithCacheSize] bounds the
-// entries (default 10 000). Inactive and failed results are not cached.
-// Concurrent first calls with one token make a single request. Failures
+// entries (default 10 000). A refusal ("active": false, or an issuer or
+// audience this verifier refuses) is remembered for [WithRefusalTTL]
+// (default 10 s); failures of the provider are not remembered. Concurrent
+// first calls with one token make a single request, and calls for tokens
+// not cached draw on a budget ([WithProviderBudget]; default 100 a second,
+// bursts of 200, 64 at once), past which a new token is answered 503. Failures
 // of the provider are logged with [WithLogger] (never the token or the
 // secret).
 //
@@ -99,6 +103,7 @@ type IntrospectionVerifier struct {
 	s         *settings
 	set       remoteSettings
 	cache     *tokencache.Cache[*AuthInfo]
+	guard     *providerGuard
 }
 
 var _ verifierTraits = (*IntrospectionVerifier)(nil)
@@ -122,7 +127,8 @@ func (v *IntrospectionVerifier) GoString() string { return v.String() }
 // [InsecureAllowHTTP]. creds needs a client ID and a secret, and a known
 // Method. It takes the options [WithHTTPClient], [WithLogger], [WithClock],
 // [WithLeeway], [InsecureAllowHTTP], [WithCacheTTL], [WithCacheSize],
-// [WithMaxTokenLength], [WithClientIDClaims] and [WithScopeClaim]. Errors
+// [WithMaxTokenLength], [WithClientIDClaims], [WithScopeClaim],
+// [WithProviderBudget] and [WithRefusalTTL]. Errors
 // match [ErrMisconfigured].
 func NewIntrospectionVerifier(issuer, introspectionEndpoint string, creds ClientCredentials, opts ...Option) (*IntrospectionVerifier, error) {
 	const ctor = "NewIntrospectionVerifier"
@@ -173,6 +179,7 @@ func newIntrospectionVerifier(ctor, issuer string, endpoint *endpointRef, creds 
 		s:        s,
 		set:      set,
 		cache:    newCache[*AuthInfo](set),
+		guard:    newProviderGuard(s),
 	}
 	if creds.Method == ClientSecretBasic {
 		// RFC 6749 section 2.3.1: the id and the secret are form-encoded
@@ -196,7 +203,7 @@ func (v *IntrospectionVerifier) Verify(ctx context.Context, token string) (*Auth
 	if e := checkTokenSyntax(token, v.s.maxTokenLength); e != nil {
 		return nil, e
 	}
-	info, err := v.cache.Load(ctx, token, func(ctx context.Context) (*AuthInfo, time.Time, error) {
+	info, err := v.guard.verify(ctx, v.cache, token, func(ctx context.Context) (*AuthInfo, time.Time, error) {
 		doc, err := v.fetch(ctx, token)
 		if err != nil {
 			return nil, time.Time{}, err

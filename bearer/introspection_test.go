@@ -165,8 +165,14 @@ func TestIntrospectionStatusMapping(t *testing.T) {
 			}
 			uiCheckErr(t, err, tc.wantErr, tc.status)
 			_, _ = v.Verify(t.Context(), uiToken)
-			if n := p.requests.Load(); n != 2 {
-				t.Errorf("provider saw %d requests for two calls, want 2 (failures must not be cached)", n)
+			// A refusal is remembered (WithRefusalTTL); a failure of the
+			// provider or of the configuration is not: a second call asks again.
+			want := int32(2)
+			if errors.Is(tc.wantErr, ErrInvalidToken) {
+				want = 1
+			}
+			if n := p.requests.Load(); n != want {
+				t.Errorf("provider saw %d requests for two calls, want %d", n, want)
 			}
 		})
 	}
@@ -324,16 +330,37 @@ func TestIntrospectionCacheNeverPastExp(t *testing.T) {
 	}
 }
 
-func TestIntrospectionInactiveNotCached(t *testing.T) {
+// An inactive token is remembered as refused for WithRefusalTTL, and asked
+// about again after it.
+func TestIntrospectionInactiveRemembered(t *testing.T) {
+	clk := uiNewClock()
 	p := uiNewProvider(t, uiJSON(200, `{"active":false}`))
-	v := introNew(t, p, introCreds)
-	for range 2 {
+	v := introNew(t, p, introCreds, WithClock(clk.Now), WithRefusalTTL(5*time.Second))
+	verify := func() {
+		t.Helper()
 		if _, err := v.Verify(t.Context(), uiToken); !errors.Is(err, ErrInvalidToken) {
-			t.Fatalf("err = %v", err)
+			t.Fatalf("err = %v, want ErrInvalidToken", err)
 		}
 	}
+	verify()
+	verify()
+	if n := p.requests.Load(); n != 1 {
+		t.Fatalf("%d requests within the refusal TTL, want 1", n)
+	}
+	clk.Advance(5 * time.Second)
+	verify()
 	if n := p.requests.Load(); n != 2 {
-		t.Fatalf("%d requests, want 2", n)
+		t.Fatalf("%d requests after the refusal TTL, want 2", n)
+	}
+	v = introNew(t, p, introCreds, WithRefusalTTL(0))
+	before := p.requests.Load()
+	for range 2 {
+		if _, err := v.Verify(t.Context(), uiToken); !errors.Is(err, ErrInvalidToken) {
+			t.Fatal(err)
+		}
+	}
+	if n := p.requests.Load() - before; n != 2 {
+		t.Fatalf("WithRefusalTTL(0): %d requests for two calls, want 2", n)
 	}
 }
 

@@ -127,7 +127,7 @@ func TestMemoryUserinfoCacheBounded(t *testing.T) {
 	}))
 	defer endpoint.Close()
 	v, err := bearer.NewUserinfoVerifier(atkIssuer, endpoint.URL+"/userinfo",
-		bearer.WithCacheSize(memoryCacheSize), bearer.WithCacheTTL(time.Hour))
+		bearer.WithCacheSize(memoryCacheSize), bearer.WithCacheTTL(time.Hour), bearer.WithProviderBudget(0, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

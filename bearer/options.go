@@ -108,6 +108,9 @@ type settings struct {
 	maxTokenLength int
 	clientIDClaims []string
 	scopeClaim     string // "": "scope", then "scp"
+	budget         providerBudget
+	refusalTTL     time.Duration
+	refusalTTLSet  bool
 
 	// The middleware.
 	requiredScopes      []string
@@ -171,6 +174,9 @@ func applyOptions(ctor string, t target, opts []Option) (*settings, error) {
 		return nil, configError("%s: WithMaxTokenLength: %d is not between 1 and %d", ctor, s.maxTokenLength, maxMaxTokenLength)
 	case len(s.clientIDClaims) == 0 || slices.Contains(s.clientIDClaims, ""):
 		return nil, configError("%s: WithClientIDClaims: give at least one claim name, and no empty one", ctor)
+	}
+	if err := checkProviderGuard(ctor, s); err != nil {
+		return nil, err
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

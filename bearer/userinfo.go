@@ -89,9 +89,13 @@ func (u *userinfoEndpoint) fetch(ctx context.Context, token string) (map[string]
 //
 // Successful results are cached by SHA-256 digest of the token
 // ([WithCacheTTL], default 60 s, 0 disables; [WithCacheSize], default
-// 10 000); failures are not. Concurrent first calls with one token make a
-// single request, with or without the cache. Failures of the provider are
-// logged with [WithLogger] (never the token).
+// 10 000). A refusal (401 or 403) is remembered for [WithRefusalTTL]
+// (default 10 s); failures of the provider are not. Concurrent first calls
+// with one token make a single request, with or without the cache, and
+// calls for tokens not cached draw on a budget ([WithProviderBudget];
+// default 100 a second, bursts of 200, 64 at once), past which a new token
+// is answered 503 with Retry-After. Failures of the provider are logged
+// with [WithLogger] (never the token).
 //
 // A UserinfoVerifier is safe for concurrent use. The zero value is not
 // usable: create one with [NewUserinfoVerifier].
@@ -100,6 +104,7 @@ type UserinfoVerifier struct {
 	endpoint userinfoEndpoint
 	maxLen   int
 	cache    *tokencache.Cache[*AuthInfo]
+	guard    *providerGuard
 }
 
 var _ verifierTraits = (*UserinfoVerifier)(nil)
@@ -111,7 +116,8 @@ var _ verifierTraits = (*UserinfoVerifier)(nil)
 // Both must be absolute https URLs without a fragment; http is accepted for
 // loopback hosts, and for any host with [InsecureAllowHTTP]. It takes the
 // options [WithHTTPClient], [WithLogger], [WithClock], [InsecureAllowHTTP],
-// [WithCacheTTL], [WithCacheSize] and [WithMaxTokenLength]. Requests use
+// [WithCacheTTL], [WithCacheSize], [WithMaxTokenLength],
+// [WithProviderBudget] and [WithRefusalTTL]. Requests use
 // the client given (default: 10 s timeout, same-origin redirects only); a
 // request shared by concurrent callers is bounded by 10 s, or the client's
 // shorter timeout. Errors match [ErrMisconfigured].
@@ -150,6 +156,7 @@ func newUserinfoVerifier(issuer string, ref *endpointRef, s *settings) *Userinfo
 		endpoint: userinfoEndpoint{ref: ref, set: set},
 		maxLen:   s.maxTokenLength,
 		cache:    newCache[*AuthInfo](set),
+		guard:    newProviderGuard(s),
 	}
 }
 
@@ -165,7 +172,7 @@ func (v *UserinfoVerifier) Verify(ctx context.Context, token string) (*AuthInfo,
 	if e := checkTokenSyntax(token, v.maxLen); e != nil {
 		return nil, e
 	}
-	info, err := v.cache.Load(ctx, token, func(ctx context.Context) (*AuthInfo, time.Time, error) {
+	info, err := v.guard.verify(ctx, v.cache, token, func(ctx context.Context) (*AuthInfo, time.Time, error) {
 		doc, err := v.endpoint.fetch(ctx, token)
 		if err != nil {
 			return nil, time.Time{}, err

@@ -236,10 +236,15 @@ func TestUserinfoStatusMapping(t *testing.T) {
 				t.Fatalf("info = %+v, want nil", info)
 			}
 			uiCheckErr(t, err, tc.wantErr, tc.status)
-			// Failures are not cached: a second call asks again.
+			// A refusal is remembered (WithRefusalTTL); a failure of the
+			// provider is not: a second call asks again.
 			_, _ = v.Verify(t.Context(), uiToken)
-			if n := p.requests.Load(); n != 2 {
-				t.Errorf("provider saw %d requests for two calls, want 2 (failures must not be cached)", n)
+			want := int32(2)
+			if errors.Is(tc.wantErr, ErrInvalidToken) {
+				want = 1
+			}
+			if n := p.requests.Load(); n != want {
+				t.Errorf("provider saw %d requests for two calls, want %d", n, want)
 			}
 		})
 	}

@@ -312,7 +312,7 @@ func TestProviderLogto(t *testing.T) {
 		{name: "JWT for the resource indicator", authn: authn, token: p.Token(t, "access", forResource),
 			scopes: []string{"read", "write"}, clientID: "s6BhdRkqt3"},
 		{name: "custom JWT claims carry the identity", authn: authn,
-			token: p.Token(t, "access", with(map[string]any{"aud": providerResource, "username": "alice", "name": "Alice", "email": "alice@example.com"})),
+			token:  p.Token(t, "access", with(map[string]any{"aud": providerResource, "username": "alice", "name": "Alice", "email": "alice@example.com"})),
 			scopes: []string{"read", "write"}, clientID: "s6BhdRkqt3", username: "alice", fullName: "Alice", email: "alice@example.com"},
 		{name: "API resource registered with a trailing slash", authn: authn,
 			token: p.Token(t, "access", with(map[string]any{"aud": providerResource + "/"})), code: bearer.CodeInvalidAudience},
