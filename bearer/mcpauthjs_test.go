@@ -37,6 +37,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -373,23 +374,36 @@ func TestMCPAuthJSHandleBearerAuthResponses(t *testing.T) {
 }
 
 // TestMCPAuthJSDifferencesDocumented checks that every difference a ported
-// case names is a row of README's "Where we differ" table.
+// case names, in this file and in every other port of mcp-auth's tests
+// (mcpauthjs*_test.go in this module's packages), is a row of README's
+// "Where we differ" table.
 func TestMCPAuthJSDifferencesDocumented(t *testing.T) {
-	src, err := os.ReadFile("mcpauthjs_test.go")
+	files, err := filepath.Glob("../*/mcpauthjs*_test.go")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(files, "../bearer/mcpauthjs_test.go") {
+		t.Fatalf("the glob found %q, not this file: the pattern is stale", files)
 	}
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	named := regexp.MustCompile(`differs: +"([^"]+)"`).FindAllSubmatch(src, -1)
-	if len(named) == 0 {
-		t.Fatal("no ported case names a difference: the pattern is stale")
-	}
-	for _, m := range named {
-		if row := "\n| " + string(m[1]) + " |"; !strings.Contains(string(readme), row) {
-			t.Errorf("README.md has no row %q in its \"Where we differ\" table", m[1])
+	named := regexp.MustCompile(`differs: +"([^"]+)"`)
+	total := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		for _, m := range named.FindAllSubmatch(src, -1) {
+			total++
+			if row := "\n| " + string(m[1]) + " |"; !strings.Contains(string(readme), row) {
+				t.Errorf("%s: README.md has no row %q in its \"Where we differ\" table", f, m[1])
+			}
+		}
+	}
+	if total == 0 {
+		t.Fatal("no ported case names a difference: the pattern is stale")
 	}
 }
