@@ -389,7 +389,7 @@ func TestMCPAuthJSDifferencesDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	named := regexp.MustCompile(`differs: +"([^"]+)"`)
+	named := regexp.MustCompile(`differs\s*[:=]\s*"([^"]+)"`)
 	total := 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
