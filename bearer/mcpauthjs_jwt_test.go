@@ -526,12 +526,14 @@ func TestMCPAuthJSTokenVerifierVerify(t *testing.T) {
 	}
 
 	t.Run("token-verifier.test.ts:69 should throw an MCPAuthBearerAuthError if `iss` is missing from the token payload", func(t *testing.T) {
-		tc := struct{ differs string }{differs: "missing iss"}
+		const differs = "missing iss"
 		v, srv := newVerifier(t)
 		_, err := v.Verify(t.Context(), key.sign(t, with(at(time.Hour), map[string]any{"client_id": "client12345", "aud": jsTrusted, "sub": "user12345"})))
+		// JS: invalid_token; here the issuer check refuses it (401,
+		// category ErrInvalidToken, code invalid_issuer).
 		wantRefusal(t, err, bearer.CodeInvalidIssuer)
 		if n := srv.hits.Load(); n != 0 {
-			t.Errorf("%d key set requests, want none (%s)", n, tc.differs)
+			t.Errorf("%d key set requests, want none (%s: no signature check)", n, differs)
 		}
 	})
 	t.Run("token-verifier.test.ts:84 should throw an MCPAuthBearerAuthError if the issuer of the token is not trusted", func(t *testing.T) {
@@ -545,7 +547,7 @@ func TestMCPAuthJSTokenVerifierVerify(t *testing.T) {
 	t.Run("token-verifier.test.ts:99 should throw an MCPAuthAuthServerError if the authorization server does not have a JWKS URI configured", func(t *testing.T) {
 		// JS: the verifier is built; each token of that issuer gets
 		// missing_jwks_uri (500). Here the verifier is not built.
-		tc := struct{ differs string }{differs: "validated at New"}
+		const differs = "validated at New"
 		noJWKS := &config.ServerConfig{Type: config.OAuth, Metadata: config.Metadata{
 			Issuer:                 jsNoJWKS,
 			AuthorizationEndpoint:  jsNoJWKS + "/auth",
@@ -555,7 +557,7 @@ func TestMCPAuthJSTokenVerifierVerify(t *testing.T) {
 		for _, ti := range []bearer.TrustedIssuer{{Issuer: jsNoJWKS}, {Issuer: jsNoJWKS, Server: noJWKS}} {
 			v, err := bearer.NewJWTVerifier(t.Context(), []bearer.TrustedIssuer{ti}, bearer.WithLazyKeys())
 			if !errors.Is(err, bearer.ErrMisconfigured) || v != nil {
-				t.Errorf("NewJWTVerifier(%+v) = %v, %v; want an error matching ErrMisconfigured (%s)", ti, v, err, tc.differs)
+				t.Errorf("NewJWTVerifier(%+v) = %v, %v; want an error matching ErrMisconfigured (%s)", ti, v, err, differs)
 			}
 		}
 	})
@@ -578,11 +580,11 @@ func TestMCPAuthJSTokenVerifierVerify(t *testing.T) {
 	t.Run("token-verifier.test.ts:114 (jose's default clockTolerance 0: an expired token)", func(t *testing.T) {
 		// JS's default tolerance is 0: a token expired 30 s ago is
 		// refused. Here the default leeway is 60 s.
-		tc := struct{ differs string }{differs: "time checks"}
+		const differs = "time checks"
 		v, _ := newVerifier(t)
 		claims := map[string]any{"iss": jsTrusted, "client_id": "client12345", "aud": jsTrusted, "sub": "user12345"}
 		if _, err := v.Verify(t.Context(), key.sign(t, with(claims, at(-30*time.Second)))); err != nil {
-			t.Errorf("a token expired 30 s ago, default leeway: %v (%s)", err, tc.differs)
+			t.Errorf("a token expired 30 s ago, default leeway: %v (%s)", err, differs)
 		}
 		_, err := v.Verify(t.Context(), key.sign(t, with(claims, at(-61*time.Second))))
 		wantRefusal(t, err, bearer.CodeInvalidToken)

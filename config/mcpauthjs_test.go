@@ -77,6 +77,8 @@ func TestMCPAuthJSValidateServerConfig(t *testing.T) {
 		wantWarnings     []config.Code
 		wantOnlyWarnings []config.Code
 		wantSuccesses    []config.Code
+		// wantFirst, when set, is errors[0]'s code.
+		wantFirst config.Code
 	}{{
 		// JS also expects no successes member (verbose is off); here
 		// the successes are always listed.
@@ -130,6 +132,7 @@ func TestMCPAuthJSValidateServerConfig(t *testing.T) {
 		name:       "validate-server-config.test.ts:140 should return invalid_server_metadata error when metadata is missing required fields",
 		edit:       func(m *config.Metadata) { *m = config.Metadata{} },
 		wantErrors: []config.Code{config.CodeInvalidServerMetadata},
+		wantFirst:  config.CodeInvalidServerMetadata,
 	}, {
 		name:      "validate-server-config.test.ts:159 should return successes when verbose is true",
 		edit:      func(*config.Metadata) {},
@@ -173,8 +176,8 @@ func TestMCPAuthJSValidateServerConfig(t *testing.T) {
 					t.Errorf("errors %q lack %q", codes(r.Errors), c)
 				}
 			}
-			if len(tc.wantErrors) > 0 && r.Errors[0].Code != tc.wantErrors[0] {
-				t.Errorf("errors[0] is %q, want %q", r.Errors[0].Code, tc.wantErrors[0])
+			if tc.wantFirst != "" && (len(r.Errors) == 0 || r.Errors[0].Code != tc.wantFirst) {
+				t.Errorf("errors %q; want %q first", codes(r.Errors), tc.wantFirst)
 			}
 			for _, is := range r.Errors {
 				if is.Description == "" {
