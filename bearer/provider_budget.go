@@ -117,13 +117,15 @@ func (g *providerGuard) verify(ctx context.Context, cache *tokencache.Cache[*Aut
 	if info, ok := cache.GetDigest(d); ok {
 		return info, nil
 	}
-	if g.refused != nil {
-		if e, ok := g.refused.GetDigest(d); ok {
-			cp := *e // each request its own error value
-			return nil, &cp
-		}
+	if e := g.refusal(d); e != nil {
+		return nil, e
 	}
 	return cache.LoadDigest(ctx, d, func(ctx context.Context) (*AuthInfo, time.Time, error) {
+		// A flight that finished just before this one started may have
+		// been refused.
+		if e := g.refusal(d); e != nil {
+			return nil, time.Time{}, e
+		}
 		if g.limiter != nil {
 			select {
 			case g.slots <- struct{}{}:
@@ -142,4 +144,18 @@ func (g *providerGuard) verify(ctx context.Context, cache *tokencache.Cache[*Aut
 		}
 		return info, expires, err
 	})
+}
+
+// refusal returns the remembered refusal of the token with digest d, or
+// nil: a copy, so that each request has its own error value.
+func (g *providerGuard) refusal(d [32]byte) *Error {
+	if g.refused == nil {
+		return nil
+	}
+	e, ok := g.refused.GetDigest(d)
+	if !ok {
+		return nil
+	}
+	cp := *e
+	return &cp
 }

@@ -90,11 +90,13 @@ func testUnknownKidFlood(t *testing.T, u *upstream) {
 }
 
 // TestUserinfoRandomTokenFlood sends random opaque tokens to the userinfo
-// verifier: each distinct token costs exactly one request to the provider
-// (no amplification), and the provider's refusal is a 401, never a 503.
-// The same bad token sent many times at once is coalesced while a look-up
-// is in flight; refusals are not cached, so sequential repeats each cost a
-// request (reported, not asserted).
+// verifier of a real provider. Without a budget each distinct token costs
+// exactly one request (no amplification) and the provider's refusal is a
+// 401, never a 503. With a budget (the default has one), a burst of
+// distinct tokens costs at most the budget: the others are answered 503
+// without a call, and a token verified before keeps being served from the
+// cache. One refused token sent many times costs one request: concurrent
+// look-ups are coalesced and the refusal is remembered.
 func TestUserinfoRandomTokenFlood(t *testing.T) {
 	forEachProvider(t, testUserinfoRandomTokenFlood)
 }
@@ -104,37 +106,71 @@ func testUserinfoRandomTokenFlood(t *testing.T, u *upstream) {
 	p := newProxy(t, u)
 	client := newClient()
 	path := u.paths[callUserinfo]
-	v, err := bearer.NewUserinfoVerifier(u.issuer, u.proxyURL(p, callUserinfo), bearer.WithHTTPClient(client))
-	if err != nil {
-		t.Fatal(err)
+	newVerifier := func(opts ...bearer.Option) http.Handler {
+		t.Helper()
+		v, err := bearer.NewUserinfoVerifier(u.issuer, u.proxyURL(p, callUserinfo), append([]bearer.Option{bearer.WithHTTPClient(client)}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return protect(t, v)
 	}
-	h := protect(t, v)
-
 	const n = 300
-	tokens := make([]string, n)
-	for i := range tokens {
-		tokens[i] = rand.Text() + rand.Text()
+	randomTokens := func() []string {
+		tokens := make([]string, n)
+		for i := range tokens {
+			tokens[i] = rand.Text() + rand.Text()
+		}
+		return tokens
 	}
-	statuses := flood(t, h, tokens, 8)
-	if statuses[http.StatusUnauthorized] != n {
-		t.Errorf("statuses %v, want %d × 401", statuses, n)
-	}
-	if got := p.Count(path); got != n {
-		t.Errorf("%d distinct tokens cost %d userinfo calls, want exactly %d", n, got, n)
-	}
-	t.Logf("%d distinct random tokens: %d userinfo calls, statuses %v", n, p.Count(path), statuses)
 
-	same := make([]string, 100)
-	for i := range same {
-		same[i] = tokens[0]
-	}
+	// No budget: one call per distinct token, every one a 401.
+	h := newVerifier(bearer.WithProviderBudget(0, 0, 0))
 	n0 := p.Count(path)
-	statuses = flood(t, h, same, 8)
-	calls := p.Count(path) - n0
-	if calls < 1 || calls > len(same) {
-		t.Errorf("one bad token sent %d times: %d userinfo calls, want 1..%d", len(same), calls, len(same))
+	statuses := flood(t, h, randomTokens(), 8)
+	if statuses[http.StatusUnauthorized] != n {
+		t.Errorf("no budget: statuses %v, want %d × 401", statuses, n)
 	}
-	t.Logf("one random token sent %d times by 8 workers: %d userinfo calls (refusals are not cached), statuses %v", len(same), calls, statuses)
+	if got := p.Count(path) - n0; got != n {
+		t.Errorf("no budget: %d distinct tokens cost %d userinfo calls, want exactly %d", n, got, n)
+	}
+	t.Logf("no budget: %d distinct random tokens: %d userinfo calls, statuses %v", n, p.Count(path)-n0, statuses)
+
+	// A budget of 50 calls at once and 1 a second.
+	const burst = 50
+	h = newVerifier(bearer.WithProviderBudget(1, burst, 8))
+	check200(t, do(t, h, u.opaque)) // verified before the flood
+	n0 = p.Count(path)
+	start := time.Now()
+	statuses = flood(t, h, randomTokens(), 8)
+	elapsed := time.Since(start)
+	calls := p.Count(path) - n0
+	if limit := burst + 1 + int(elapsed/time.Second); calls > limit {
+		t.Errorf("budget of %d + 1/s: %d distinct tokens in %v cost %d userinfo calls, want at most %d", burst, n, elapsed, calls, limit)
+	}
+	if statuses[http.StatusUnauthorized] != calls || statuses[http.StatusServiceUnavailable] != n-calls {
+		t.Errorf("budget: statuses %v for %d calls, want a 401 per call and a 503 for every other token", statuses, calls)
+	}
+	for range 20 {
+		check200(t, do(t, h, u.opaque))
+	}
+	if extra := p.Count(path) - n0 - calls; extra != 0 {
+		t.Errorf("the token verified before the flood cost %d calls during it, want 0", extra)
+	}
+	t.Logf("budget %d + 1/s: %d distinct random tokens in %v: %d userinfo calls, statuses %v; the known token served from the cache", burst, n, elapsed.Round(time.Millisecond), calls, statuses)
+
+	// One refused token, 100 times by 8 workers, on the default settings.
+	h = newVerifier()
+	same := make([]string, 100)
+	bad := rand.Text() + rand.Text()
+	for i := range same {
+		same[i] = bad
+	}
+	n0 = p.Count(path)
+	statuses = flood(t, h, same, 8)
+	if calls := p.Count(path) - n0; calls != 1 || statuses[http.StatusUnauthorized] != len(same) {
+		t.Errorf("one bad token sent %d times: %d userinfo calls and statuses %v, want 1 call and %d × 401", len(same), calls, statuses, len(same))
+	}
+	t.Logf("one random token sent %d times by 8 workers: %d userinfo call (coalesced, then remembered), statuses %v", len(same), p.Count(path)-n0, statuses)
 
 	p.Close()
 	client.CloseIdleConnections()
