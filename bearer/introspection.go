@@ -179,7 +179,7 @@ func newIntrospectionVerifier(ctor, issuer string, endpoint *endpointRef, creds 
 		s:        s,
 		set:      set,
 		cache:    newCache[*AuthInfo](set),
-		guard:    newProviderGuard(s),
+		guard:    newProviderGuard("introspection", s),
 	}
 	if creds.Method == ClientSecretBasic {
 		// RFC 6749 section 2.3.1: the id and the secret are form-encoded
@@ -327,3 +327,7 @@ func (v *IntrospectionVerifier) mapResponse(doc map[string]any, token string, no
 		Identity:  identityFromClaims(doc, "token"),
 	}, nil
 }
+
+// Stats returns what the verifier did for tokens it had not verified yet:
+// provider calls, budget refusals and the shared cache's hits and failures.
+func (v *IntrospectionVerifier) Stats() ProviderStats { return v.guard.counters.stats() }

@@ -111,6 +111,7 @@ type settings struct {
 	budget         providerBudget
 	refusalTTL     time.Duration
 	refusalTTLSet  bool
+	sharedCache    SharedCache
 
 	// The middleware.
 	requiredScopes      []string

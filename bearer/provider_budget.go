@@ -81,14 +81,21 @@ func checkProviderGuard(ctor string, s *settings) error {
 // refusals.
 type providerGuard struct {
 	now        func() time.Time
+	counters   providerCounters
+	shared     *sharedTier   // nil: no shared cache
 	limiter    *rate.Limiter // nil: no budget
 	slots      chan struct{} // calls in flight; nil with limiter
 	refused    *tokencache.Cache[*Error]
 	refusalTTL time.Duration // 0: refusals are not remembered
 }
 
-func newProviderGuard(s *settings) *providerGuard {
+// newProviderGuard returns the guard of a verifier of kind ("userinfo" or
+// "introspection").
+func newProviderGuard(kind string, s *settings) *providerGuard {
 	g := &providerGuard{now: s.clock, refusalTTL: DefaultRefusalTTL}
+	if s.sharedCache != nil {
+		g.shared = &sharedTier{cache: s.sharedCache, kind: kind, logger: s.logger, now: s.clock, counters: &g.counters}
+	}
 	if s.refusalTTLSet {
 		g.refusalTTL = s.refusalTTL
 	}
@@ -126,24 +133,74 @@ func (g *providerGuard) verify(ctx context.Context, cache *tokencache.Cache[*Aut
 		if e := g.refusal(d); e != nil {
 			return nil, time.Time{}, e
 		}
+		var slot sharedSlot
+		if g.shared != nil {
+			var err error
+			if slot, err = newSharedSlot(g.shared.kind, token); err != nil {
+				return nil, time.Time{}, NewError(CodeServerError, "the shared cache key could not be derived", err)
+			}
+			if info, expires, ok, err := g.fromShared(ctx, d, slot); ok {
+				return info, expires, err
+			}
+		}
 		if g.limiter != nil {
 			select {
 			case g.slots <- struct{}{}:
 				defer func() { <-g.slots }()
 			default:
+				g.counters.budget.Add(1)
 				return nil, time.Time{}, ProviderUnavailable("too many tokens are being checked with the authorization server at once; retry shortly", errBudget)
 			}
 			if !g.limiter.AllowN(g.now(), 1) {
+				g.counters.budget.Add(1)
 				return nil, time.Time{}, ProviderUnavailable("too many new tokens to check with the authorization server; retry shortly", errBudget)
 			}
 		}
+		g.counters.calls.Add(1)
 		info, expires, err := load(ctx)
 		var e *Error
-		if g.refused != nil && errors.As(err, &e) && errors.Is(e, ErrInvalidToken) {
-			g.refused.SetDigest(d, e, g.now().Add(g.refusalTTL))
+		switch {
+		case err == nil:
+			if g.shared != nil {
+				entry := entryOf(info)
+				entry.Until = expires.UnixNano()
+				g.shared.store(ctx, slot, entry, expires.Sub(g.now()))
+			}
+		case errors.As(err, &e) && errors.Is(e, ErrInvalidToken) && g.refusalTTL > 0:
+			g.remember(d, e)
+			if g.shared != nil {
+				until := g.now().Add(g.refusalTTL)
+				g.shared.store(ctx, slot, &sharedEntry{Refusal: e.Description, Until: until.UnixNano()}, g.refusalTTL)
+			}
 		}
 		return info, expires, err
 	})
+}
+
+// fromShared answers from the shared cache: ok is false when it holds
+// nothing usable for the token (absent, expired, unreadable, failing).
+func (g *providerGuard) fromShared(ctx context.Context, d [32]byte, slot sharedSlot) (info *AuthInfo, expires time.Time, ok bool, err error) {
+	entry := g.shared.lookup(ctx, slot)
+	if entry == nil {
+		return nil, time.Time{}, false, nil
+	}
+	until := time.Unix(0, entry.Until)
+	if !until.After(g.now()) {
+		return nil, time.Time{}, false, nil
+	}
+	if entry.Refusal != "" {
+		e := InvalidToken(entry.Refusal, nil)
+		g.remember(d, e)
+		return nil, time.Time{}, true, e
+	}
+	return entry.authInfo(), until, true, nil
+}
+
+// remember keeps a refusal in the local memory of refusals.
+func (g *providerGuard) remember(d [32]byte, e *Error) {
+	if g.refused != nil {
+		g.refused.SetDigest(d, e, g.now().Add(g.refusalTTL))
+	}
 }
 
 // refusal returns the remembered refusal of the token with digest d, or

@@ -156,7 +156,7 @@ func newUserinfoVerifier(issuer string, ref *endpointRef, s *settings) *Userinfo
 		endpoint: userinfoEndpoint{ref: ref, set: set},
 		maxLen:   s.maxTokenLength,
 		cache:    newCache[*AuthInfo](set),
-		guard:    newProviderGuard(s),
+		guard:    newProviderGuard("userinfo", s),
 	}
 }
 
@@ -204,3 +204,7 @@ func checkTokenSyntax(token string, maxLen int) *Error {
 	}
 	return nil
 }
+
+// Stats returns what the verifier did for tokens it had not verified yet:
+// provider calls, budget refusals and the shared cache's hits and failures.
+func (v *UserinfoVerifier) Stats() ProviderStats { return v.guard.counters.stats() }

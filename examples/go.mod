@@ -7,6 +7,7 @@ go 1.26.0
 replace (
 	github.com/mcp-auth/go => ../
 	github.com/mcp-auth/go/mcpauth/gosdk => ../mcpauth/gosdk
+	github.com/mcp-auth/go/mcpauth/rediscache => ../mcpauth/rediscache
 )
 
 require (
@@ -15,7 +16,9 @@ require (
 	github.com/mark3labs/mcp-go v1.2.1
 	github.com/mcp-auth/go v0.0.0
 	github.com/mcp-auth/go/mcpauth/gosdk v0.0.0
+	github.com/mcp-auth/go/mcpauth/rediscache v0.0.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
+	github.com/redis/go-redis/v9 v9.23.0
 	github.com/zitadel/oidc/v3 v3.52.0
 	golang.org/x/oauth2 v0.38.0
 )
@@ -51,8 +54,9 @@ require (
 	go.opentelemetry.io/otel v1.46.0 // indirect
 	go.opentelemetry.io/otel/metric v1.46.0 // indirect
 	go.opentelemetry.io/otel/trace v1.46.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )

@@ -9,6 +9,7 @@
 //	go run ./examples/whoami [-issuer URL] [-addr HOST:PORT] [-verifier auto|userinfo|jwt|introspection]
 //	                         [-resource URL] [-scopes "a b"] [-client-id ID -client-secret SECRET]
 //	                         [-admin-scope SCOPE] [-dev-issuer-addr HOST:PORT] [-dev-state FILE]
+//	                         [-redis HOST:PORT]
 //	                         [-read-timeout D] [-write-timeout D] [-idle-timeout D] [-max-header-bytes N]
 //
 // Every flag can also be set with an environment variable: MCP_AUTH_ISSUER,
@@ -67,6 +68,7 @@ type options struct {
 
 	devIssuerAddr string // listen address of the development issuer
 	devState      string // its state file; "" keeps it in memory
+	redisAddr     string // shared cache of the replicas; "" for none
 
 	readTimeout    time.Duration // whole request, body included
 	writeTimeout   time.Duration // the response (long-lived streams exempt)
@@ -117,6 +119,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.clientSecret, "client-secret", env("CLIENT_SECRET", ""), "client secret for token introspection")
 	fs.StringVar(&o.adminScope, "admin-scope", env("ADMIN_SCOPE", ""), "scope the token_info tool needs on top of -scopes, answered with a 403 step-up challenge (for example whoami:admin)")
 	fs.StringVar(&o.devIssuerAddr, "dev-issuer-addr", env("DEV_ISSUER_ADDR", defaultDevIssuerAddr), "listen address of the development issuer (without -issuer)")
+	fs.StringVar(&o.redisAddr, "redis", env("REDIS", ""), "Redis address (host:port) that the replicas of this server share, so that each token costs the provider one userinfo or introspection call across them (\"\" keeps results in this process only)")
 	fs.StringVar(&o.devState, "dev-state", env("DEV_STATE", defaultDevState()), `file where the development issuer keeps its signing key and registered clients across restarts ("" keeps them in memory)`)
 	durations := []struct {
 		dst        *time.Duration

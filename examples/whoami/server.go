@@ -32,6 +32,7 @@ type app struct {
 	httpServer  *http.Server
 	sse         *server.SSEServer
 	closers     []func() error
+	stats       []func() bearer.ProviderStats // of the verifiers that call the provider per token
 	served      chan error
 }
 
@@ -126,7 +127,8 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	if err != nil {
 		return nil, err
 	}
-	v, err := newVerifier(auth, o, logger, func(c func() error) { a.closers = append(a.closers, c) })
+	v, err := newVerifier(auth, o, logger, func(c func() error) { a.closers = append(a.closers, c) },
+		func(s func() bearer.ProviderStats) { a.stats = append(a.stats, s) })
 	if err != nil {
 		return nil, err
 	}

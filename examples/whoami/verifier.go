@@ -3,8 +3,11 @@ package main
 import (
 	"log/slog"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/mcp-auth/go/bearer"
 	"github.com/mcp-auth/go/mcpauth"
+	"github.com/mcp-auth/go/mcpauth/rediscache"
 )
 
 // newVerifier builds the verifier that -verifier names.
@@ -20,15 +23,31 @@ import (
 //
 // userinfo is the seed's mode: any token the provider accepts at userinfo,
 // whatever it was issued for. It is one flag away and warns at start-up.
-func newVerifier(auth *mcpauth.MCPAuth, o options, logger *slog.Logger, onClose func(func() error)) (mcpauth.Verifier, error) {
+func newVerifier(auth *mcpauth.MCPAuth, o options, logger *slog.Logger, onClose func(func() error), onStats func(func() bearer.ProviderStats)) (mcpauth.Verifier, error) {
 	log := bearer.WithLogger(logger)
 	creds := bearer.ClientCredentials{ClientID: o.clientID, ClientSecret: o.clientSecret}
+	// The verifiers that ask the provider per token share their results
+	// with the other replicas through Redis, when -redis names one.
+	remote := []bearer.Option{log}
+	if o.redisAddr != "" {
+		client := redis.NewClient(&redis.Options{Addr: o.redisAddr})
+		onClose(client.Close)
+		remote = append(remote, bearer.WithSharedCache(rediscache.New(client)))
+	}
 	switch o.verifier {
 	case "userinfo":
 		logger.Warn("whoami: -verifier userinfo accepts any token the provider accepts, including tokens issued to other applications for other APIs; use the default in production")
-		return auth.UserinfoVerifier(log)
+		v, err := auth.UserinfoVerifier(remote...)
+		if err == nil {
+			onStats(v.Stats)
+		}
+		return v, err
 	case "introspection":
-		return auth.IntrospectionVerifier(creds, log)
+		v, err := auth.IntrospectionVerifier(creds, remote...)
+		if err == nil {
+			onStats(v.Stats)
+		}
+		return v, err
 	}
 	jwt, err := auth.JWTVerifier(log)
 	if err != nil {
@@ -38,9 +57,10 @@ func newVerifier(auth *mcpauth.MCPAuth, o options, logger *slog.Logger, onClose 
 	if o.verifier == "jwt" || o.clientID == "" {
 		return jwt, nil
 	}
-	op, err := auth.IntrospectionVerifier(creds, log)
+	op, err := auth.IntrospectionVerifier(creds, remote...)
 	if err != nil {
 		return nil, err
 	}
+	onStats(op.Stats)
 	return bearer.NewCompositeVerifier(jwt, op)
 }
