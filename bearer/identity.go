@@ -94,10 +94,12 @@ type identityResolver struct {
 	now      func() time.Time
 	cache    *tokencache.Cache[*AuthInfo]
 	downTill []atomic.Int64 // per source: UnixNano until which it is left out
+	shared   *sharedTier    // nil: identities are not shared with other replicas
+	counters providerCounters
 }
 
-func newIdentityResolver(sources []IdentitySource, required bool, logger *slog.Logger, now func() time.Time) *identityResolver {
-	return &identityResolver{
+func newIdentityResolver(sources []IdentitySource, required bool, logger *slog.Logger, now func() time.Time, shared SharedCache) *identityResolver {
+	r := &identityResolver{
 		sources:  sources,
 		required: required,
 		logger:   logger,
@@ -105,6 +107,10 @@ func newIdentityResolver(sources []IdentitySource, required bool, logger *slog.L
 		cache:    tokencache.New[*AuthInfo](DefaultCacheSize, now),
 		downTill: make([]atomic.Int64, len(sources)),
 	}
+	if shared != nil {
+		r.shared = &sharedTier{cache: shared, kind: "identity", logger: logger, now: now, counters: &r.counters}
+	}
+	return r
 }
 
 // complete returns info with its identity completed, from the cache when it
@@ -134,6 +140,16 @@ func (r *identityResolver) resolve(ctx context.Context, token string, info *Auth
 		id = identityFromClaims(info.Claims, "token") // a custom verifier's AuthInfo
 	}
 	now := r.now()
+	var slot sharedSlot
+	if r.shared != nil {
+		var err error
+		if slot, err = newSharedSlot(r.shared.kind, token); err != nil {
+			return nil, time.Time{}, NewError(CodeServerError, "the shared cache key could not be derived", err)
+		}
+		if e := r.shared.lookup(ctx, slot); e != nil && time.Unix(0, e.Until).After(now) {
+			return info.withIdentity(Identity{Claims: e.IDClaims, Sources: e.IDSources}), time.Unix(0, e.Until), nil
+		}
+	}
 	for i, src := range r.sources {
 		if id.complete() {
 			break
@@ -164,6 +180,11 @@ func (r *identityResolver) resolve(ctx context.Context, token string, info *Auth
 	}
 	if !info.ExpiresAt.IsZero() && info.ExpiresAt.Before(expires) {
 		expires = info.ExpiresAt
+	}
+	if r.shared != nil && len(id.Unavailable) == 0 {
+		// Only a complete answer is shared: a replica that found a source
+		// down tries again itself.
+		r.shared.store(ctx, slot, &sharedEntry{IDClaims: id.Claims, IDSources: id.Sources, Until: expires.UnixNano()}, expires.Sub(now))
 	}
 	return info.withIdentity(id), expires, nil
 }

@@ -150,7 +150,7 @@ func New(v Verifier, opts ...Option) (*Authenticator, error) {
 		a.now = time.Now
 	}
 	if len(s.identity) > 0 {
-		a.identity = newIdentityResolver(s.identity, s.identityRequired, s.logger, a.now)
+		a.identity = newIdentityResolver(s.identity, s.identityRequired, s.logger, a.now, s.sharedCache)
 	}
 	a.challengeScopes = a.requiredScopes
 	if s.challengeScopesSet {

@@ -47,12 +47,15 @@ type SharedCache interface {
 // own memory, so that the replicas of a server that share c ask the
 // provider about each token once: the local cache is consulted first, then
 // c, then the provider, whose answer (a verified token until its cache
-// expiry, or a refusal for [WithRefusalTTL]) is written to c. A failure or
-// timeout of c (each call is bounded by 250 ms) never fails a request: the
-// verifier goes on without it and counts it in [ProviderStats]. For:
-// NewUserinfoVerifier, NewIntrospectionVerifier.
+// expiry, or a refusal for [WithRefusalTTL]) is written to c. Given to the
+// middleware, it does the same for the identities its identity sources
+// complete ([WithIdentity]; only identities completed without an outage
+// are shared). A failure or timeout of c (each call is bounded by 250 ms)
+// never fails a request: the verifier or the middleware goes on without it,
+// logs it at most once a minute and counts it (a verifier's
+// [ProviderStats]). For: NewUserinfoVerifier, NewIntrospectionVerifier, New.
 func WithSharedCache(c SharedCache) Option {
-	return option("WithSharedCache", forUserinfo|forIntrospection, func(s *settings) { s.sharedCache = c })
+	return option("WithSharedCache", forUserinfo|forIntrospection|forAuthenticator, func(s *settings) { s.sharedCache = c })
 }
 
 // sharedCacheTimeout bounds one call to the shared cache: past it the
@@ -95,8 +98,11 @@ type sharedEntry struct {
 	Claims   map[string]any `json:"claims,omitempty"`
 	Source   string         `json:"src,omitempty"` // Identity source of the claims
 	Until    int64          `json:"until"`         // end of the entry, unix nanoseconds
-	NilAud   bool           `json:"nil_aud,omitempty"`
-	NilScope bool           `json:"nil_scope,omitempty"`
+	// A completed identity (the middleware's identity sources).
+	IDClaims  map[string]any `json:"id_claims,omitempty"`
+	IDSources []string       `json:"id_sources,omitempty"`
+	NilAud    bool           `json:"nil_aud,omitempty"`
+	NilScope  bool           `json:"nil_scope,omitempty"`
 }
 
 // sharedSlot is where a token's entry lives in the shared cache: the key,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -142,5 +144,47 @@ func TestSharedSlotSeparatesKindsAndTokens(t *testing.T) {
 	}
 	if e, err := a.open(sealed); err != nil || e.Subject != "s" {
 		t.Errorf("open: %v", err)
+	}
+}
+
+// Two replicas' middlewares complete a token's identity at userinfo once
+// when they share a store.
+func TestSharedCacheIdentityAcrossReplicas(t *testing.T) {
+	p := uiNewProvider(t, uiJSON(200, `{"sub":"alice","name":"Alice Example","email":"alice@example.com","username":"alice"}`))
+	store := &mapStore{}
+	issuer := p.URL
+	verifier := VerifierFunc(func(ctx context.Context, token string) (*AuthInfo, error) {
+		return &AuthInfo{Issuer: issuer, Subject: "alice", Audience: []string{"https://mcp.example.com/mcp"}, ExpiresAt: time.Now().Add(time.Hour)}, nil
+	})
+	replica := func() http.Handler {
+		src, err := NewUserinfoIdentity(issuer, issuer+"/userinfo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := New(verifier, WithIssuers(issuer), WithAudience("https://mcp.example.com/mcp"), WithIdentity(src), WithSharedCache(store))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			info, _ := FromContext(r.Context())
+			w.Write([]byte(info.Identity.Name() + "|" + strings.Join(info.Identity.Sources, ",")))
+		}))
+	}
+	for i, h := range []http.Handler{replica(), replica()} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/mcp", nil)
+		req.Header.Set("Authorization", "Bearer "+uiToken)
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || rec.Body.String() != "Alice Example|userinfo" {
+			t.Fatalf("replica %d: %d %q, want 200 and the identity from userinfo", i, rec.Code, rec.Body.String())
+		}
+	}
+	if n := p.requests.Load(); n != 1 {
+		t.Errorf("two replicas completed the identity with %d userinfo calls, want 1", n)
+	}
+	for k, v := range store.m {
+		if bytes.Contains(v, []byte("Alice")) || strings.Contains(k, uiToken) {
+			t.Errorf("the store holds the identity or the token in clear")
+		}
 	}
 }

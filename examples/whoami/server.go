@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/mcp-auth/go/bearer"
 	"github.com/mcp-auth/go/config"
 	"github.com/mcp-auth/go/examples/internal/devissuer"
 	"github.com/mcp-auth/go/mcpauth"
 	"github.com/mcp-auth/go/mcpauth/mcphttp"
+	"github.com/mcp-auth/go/mcpauth/rediscache"
 )
 
 // app is a running whoami server.
@@ -127,7 +129,15 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 	if err != nil {
 		return nil, err
 	}
-	v, err := newVerifier(auth, o, logger, func(c func() error) { a.closers = append(a.closers, c) },
+	// With -redis, the replicas of this server share what they learn from
+	// the provider per token: verifications and completed identities.
+	var shared bearer.SharedCache
+	if o.redisAddr != "" {
+		client := redis.NewClient(&redis.Options{Addr: o.redisAddr})
+		a.closers = append(a.closers, client.Close)
+		shared = rediscache.New(client)
+	}
+	v, err := newVerifier(auth, o, logger, shared, func(c func() error) { a.closers = append(a.closers, c) },
 		func(s func() bearer.ProviderStats) { a.stats = append(a.stats, s) })
 	if err != nil {
 		return nil, err
@@ -137,6 +147,9 @@ func start(ctx context.Context, o options, logger *slog.Logger) (_ *app, err err
 		// Refusals say why and what to change (never the token): this is
 		// an example people try new clients against.
 		bearer.WithShowErrorDetails(true),
+	}
+	if shared != nil {
+		common = append(common, bearer.WithSharedCache(shared))
 	}
 	if o.verifier == "userinfo" {
 		common = append(common, bearer.InsecureAcceptUnboundTokens())

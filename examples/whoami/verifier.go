@@ -3,11 +3,8 @@ package main
 import (
 	"log/slog"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/mcp-auth/go/bearer"
 	"github.com/mcp-auth/go/mcpauth"
-	"github.com/mcp-auth/go/mcpauth/rediscache"
 )
 
 // newVerifier builds the verifier that -verifier names.
@@ -23,16 +20,14 @@ import (
 //
 // userinfo is the seed's mode: any token the provider accepts at userinfo,
 // whatever it was issued for. It is one flag away and warns at start-up.
-func newVerifier(auth *mcpauth.MCPAuth, o options, logger *slog.Logger, onClose func(func() error), onStats func(func() bearer.ProviderStats)) (mcpauth.Verifier, error) {
+func newVerifier(auth *mcpauth.MCPAuth, o options, logger *slog.Logger, shared bearer.SharedCache, onClose func(func() error), onStats func(func() bearer.ProviderStats)) (mcpauth.Verifier, error) {
 	log := bearer.WithLogger(logger)
 	creds := bearer.ClientCredentials{ClientID: o.clientID, ClientSecret: o.clientSecret}
 	// The verifiers that ask the provider per token share their results
-	// with the other replicas through Redis, when -redis names one.
+	// with the other replicas (through Redis, when -redis names one).
 	remote := []bearer.Option{log}
-	if o.redisAddr != "" {
-		client := redis.NewClient(&redis.Options{Addr: o.redisAddr})
-		onClose(client.Close)
-		remote = append(remote, bearer.WithSharedCache(rediscache.New(client)))
+	if shared != nil {
+		remote = append(remote, bearer.WithSharedCache(shared))
 	}
 	switch o.verifier {
 	case "userinfo":
