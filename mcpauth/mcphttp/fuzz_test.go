@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/valyala/fastjson"
+
 	"github.com/mcp-auth/go/bearer"
 )
 
@@ -144,4 +146,60 @@ func FuzzCaptureEndpoint(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzJSONAgreesWithEncodingJSON holds the gate's reading of JSON
+// (encoding/json.Valid, which the transport's decoder follows, then
+// fastjson's parser, which bounds the depth) to encoding/json: whatever the
+// gate accepts as JSON, encoding/json accepts too, and every body
+// encoding/json accepts within the parser's depth bound is accepted, so the
+// gate neither passes what the transport would read differently nor
+// refuses a request the transport would serve. (It found that fastjson's
+// own validator, tried in place of encoding/json.Valid, lets a raw control
+// character before an escape through.)
+func FuzzJSONAgreesWithEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"a":1}`, `[1,2.5e-3,-0,true,false,null,"x"]`, `{"\u00e9\ud83d\ude00":"\/\b\f\n\r\t"}`,
+		`01`, `1.`, `.5`, `1e`, `-`, `+1`, `"\x"`, "\"\x01\"", "{\"a\x1f\":1}", `{"a":1,}`, `[1,]`,
+		`{"a" 1}`, `{"a":1}x`, "\ufeff{}", "\f{}", `"\u12"`, `"\uZZZZ"`, "\"\xff\xfe\"", `nul`, `truex`,
+		strings.Repeat("[", 301) + strings.Repeat("]", 301),
+	} {
+		f.Add([]byte(s))
+	}
+	var parsers fastjson.ParserPool
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p := parsers.Get()
+		defer parsers.Put(p)
+		_, _, err := parseBody(p, body, nil)
+		gateJSON := err != errNotJSON
+		std := json.Valid(body)
+		if gateJSON && !std {
+			t.Fatalf("the gate reads %q as JSON, encoding/json does not", body)
+		}
+		if std && !gateJSON && depth(body) <= fastjson.MaxDepth {
+			t.Fatalf("encoding/json reads %q as JSON, the gate does not", body)
+		}
+	})
+}
+
+// depth returns how deeply the valid JSON text b nests.
+func depth(b []byte) int {
+	d, most, inString, escaped := 0, 0, false, false
+	for _, c := range b {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			d++
+			most = max(most, d)
+		case c == ']' || c == '}':
+			d--
+		}
+	}
+	return most
 }

@@ -212,11 +212,12 @@ func (g *scopeGate) readBody(r *http.Request) ([]byte, int) {
 	if r.Body == nil {
 		return []byte{}, 0
 	}
-	// The buffer grows with what arrives, never with what is announced: a
-	// client that announces 1 MiB and sends nothing pins a few hundred bytes,
-	// not a megabyte. The server's body reader stops at Content-Length, and
-	// one that ends early is an error.
-	body, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	// The buffer starts at the announced length up to maxPresize, then grows
+	// with what arrives, never with what is announced: a client that
+	// announces 1 MiB and sends nothing pins at most maxPresize bytes, not a
+	// megabyte. The server's body reader stops at Content-Length, and one
+	// that ends early is an error.
+	body, err := readAll(io.LimitReader(r.Body, g.maxBody+1), presize(r.ContentLength))
 	if err == nil && r.ContentLength > 0 && int64(len(body)) < r.ContentLength {
 		err = io.ErrUnexpectedEOF
 	}
@@ -232,34 +233,82 @@ func (g *scopeGate) readBody(r *http.Request) ([]byte, int) {
 	return body, 0
 }
 
+// maxPresize is the most readBody allocates ahead of what has arrived: the
+// size of the server's own read buffer, enough for a usual MCP request.
+const maxPresize = 4 << 10
+
+// presize returns the buffer readBody starts with for a body that announces
+// contentLength bytes (-1 when unknown): room for all of it and the read
+// that sees its end, up to maxPresize.
+func presize(contentLength int64) []byte {
+	n := int64(512) // what io.ReadAll starts with
+	if contentLength >= 0 {
+		n = min(contentLength+1, maxPresize)
+	}
+	return make([]byte, 0, n)
+}
+
+// readAll is io.ReadAll into b's spare capacity, growing it only when full.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+	}
+}
+
 // withBody returns a shallow copy of r whose body is body again, with the
 // length fields to match.
 func withBody(r *http.Request, body []byte) *http.Request {
 	r2 := r.WithContext(r.Context())
-	r2.Body = io.NopCloser(bytes.NewReader(body))
-	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r2.Body = newReplayBody(body)
+	r2.GetBody = func() (io.ReadCloser, error) { return newReplayBody(body), nil }
 	r2.ContentLength = int64(len(body))
 	r2.TransferEncoding = nil
 	return r2
 }
+
+// replayBody is a request body read again from memory: a bytes.Reader
+// with a no-op Close, in one allocation (io.NopCloser would add another).
+type replayBody struct{ bytes.Reader }
+
+func newReplayBody(b []byte) *replayBody {
+	rb := &replayBody{}
+	rb.Reset(b)
+	return rb
+}
+
+// Close does nothing: the bytes stay for GetBody.
+func (*replayBody) Close() error { return nil }
 
 // decide grants (nil) or refuses the request whose token is info, headers
 // h and body body. A refusal is a [*parseError] (400, answered with the
 // returned JSON-RPC id) or the error of the Authorizer's CheckScopes (a
 // [*bearer.Error], 403).
 func (g *scopeGate) decide(info *bearer.AuthInfo, h http.Header, body []byte) (json.RawMessage, error) {
-	msgs, batch, err := parseBody(&g.parsers, body)
+	p := g.parsers.Get()
+	defer g.parsers.Put(p)
+	var one [1]rpcMessage // a single message, the usual body, needs no allocation
+	msgs, batch, err := parseBody(p, body, one[:0])
 	if err != nil {
 		return nil, err
 	}
-	var id json.RawMessage
-	if !batch {
-		id = msgs[0].id
-	}
 	if err := checkHeaders(h.Values("Mcp-Method"), h.Values("Mcp-Name"), msgs, batch); err != nil {
+		var id json.RawMessage
+		if !batch {
+			id = msgs[0].rawID()
+		}
 		return id, err
 	}
-	return id, g.authz.CheckScopes(info, g.neededScopes(msgs)...)
+	return nil, g.authz.CheckScopes(info, g.neededScopes(msgs)...)
 }
 
 // neededScopes returns the scopes msgs need beyond the Authorizer's own

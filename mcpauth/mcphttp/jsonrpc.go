@@ -1,6 +1,7 @@
 package mcphttp
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -8,7 +9,9 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// rpcMessage is what the gate reads of one JSON-RPC message.
+// rpcMessage is what the gate reads of one JSON-RPC message. Its strings
+// and id point into the parser that read them: they are valid until that
+// parser is reused.
 type rpcMessage struct {
 	// method is the JSON-RPC method; "" for a response (which has none).
 	method string
@@ -16,8 +19,18 @@ type rpcMessage struct {
 	// resources/read; hasName says whether the body carried it.
 	name    string
 	hasName bool
-	// id is the raw id, for error answers only.
-	id json.RawMessage
+	// id is the message's id member, nil when absent; only error answers
+	// read it (see rawID).
+	id *fastjson.Value
+}
+
+// rawID returns the message's id as JSON, for an error answer; nil when it
+// has none.
+func (m *rpcMessage) rawID() json.RawMessage {
+	if m.id == nil {
+		return nil
+	}
+	return json.RawMessage(m.id.MarshalTo(nil))
 }
 
 // Methods whose target the gate reads from params.
@@ -44,7 +57,10 @@ var (
 	errTool    = &parseError{rpcInvalidRequest, "tools/call request without a string params.name"}
 )
 
-// parseBody reads the JSON-RPC message, or batch of messages, in body.
+// parseBody reads the JSON-RPC message, or batch of messages, in body with
+// p, appending them to msgs (a caller's buffer, so that a single message
+// needs no allocation). What it returns points into p: use it before p is
+// reused.
 //
 // It is strict where a lenient reading could differ from the MCP
 // transport's: the body must be exactly one JSON value (encoding/json's
@@ -56,15 +72,15 @@ var (
 // [*parseError], never passed on unjudged.
 //
 // encoding/json validates the body (so that only what the transport's
-// decoder accepts gets further), and github.com/valyala/fastjson (already
-// in the build through jwx) lists each object's members, repeated names
-// included, without decoding what the gate does not read.
-func parseBody(pool *fastjson.ParserPool, body []byte) (msgs []rpcMessage, batch bool, err error) {
+// decoder accepts gets further; fastjson's own validator is laxer: it lets a
+// raw control character before an escape through, which
+// FuzzJSONAgreesWithEncodingJSON found), and github.com/valyala/fastjson
+// (already in the build through jwx) lists each object's members, repeated
+// names included, without decoding what the gate does not read.
+func parseBody(p *fastjson.Parser, body []byte, msgs []rpcMessage) (_ []rpcMessage, batch bool, err error) {
 	if !json.Valid(body) {
 		return nil, false, errNotJSON
 	}
-	p := pool.Get()
-	defer pool.Put(p)
 	v, err := p.ParseBytes(body)
 	if err != nil {
 		return nil, false, errNotJSON
@@ -75,13 +91,12 @@ func parseBody(pool *fastjson.ParserPool, body []byte) (msgs []rpcMessage, batch
 		if err != nil {
 			return nil, false, err
 		}
-		return []rpcMessage{m}, false, nil
+		return append(msgs, m), false, nil
 	case fastjson.TypeArray:
 		elems, _ := v.Array()
 		if len(elems) == 0 {
 			return nil, true, errNotRPC
 		}
-		msgs = make([]rpcMessage, 0, len(elems))
 		for _, e := range elems {
 			m, err := parseMessage(e)
 			if err != nil {
@@ -102,10 +117,8 @@ func parseMessage(v *fastjson.Value) (rpcMessage, error) {
 	if err != nil {
 		return m, errNotRPC
 	}
-	if id := obj.Get("id"); id != nil {
-		m.id = json.RawMessage(id.MarshalTo(nil))
-	}
-	method, err := member(obj, "method")
+	m.id = obj.Get("id")
+	method, params, err := members(obj, "method", "params")
 	if err != nil {
 		return m, err
 	}
@@ -114,7 +127,7 @@ func parseMessage(v *fastjson.Value) (rpcMessage, error) {
 		if err != nil {
 			return m, errMethod
 		}
-		m.method = string(b)
+		m.method = methodName(b)
 	}
 
 	var nameKey string
@@ -126,7 +139,7 @@ func parseMessage(v *fastjson.Value) (rpcMessage, error) {
 	default:
 		return m, nil
 	}
-	m.name, m.hasName, err = paramString(obj, nameKey)
+	m.name, m.hasName, err = paramString(params, nameKey)
 	if err != nil {
 		return m, err
 	}
@@ -138,16 +151,15 @@ func parseMessage(v *fastjson.Value) (rpcMessage, error) {
 
 // paramString returns params[key] when params is an object and the member
 // is a string.
-func paramString(obj *fastjson.Object, key string) (string, bool, error) {
-	params, err := member(obj, "params")
-	if err != nil || params == nil {
-		return "", false, err
+func paramString(params *fastjson.Value, key string) (string, bool, error) {
+	if params == nil {
+		return "", false, nil
 	}
 	po, err := params.Object()
 	if err != nil {
 		return "", false, nil // params is not an object: it names nothing
 	}
-	value, err := member(po, key)
+	value, _, err := members(po, key, "")
 	if err != nil || value == nil {
 		return "", false, err
 	}
@@ -158,44 +170,69 @@ func paramString(obj *fastjson.Object, key string) (string, bool, error) {
 	return string(b), true, nil
 }
 
-// member returns the value of the member named want (a lower-case ASCII
-// JSON-RPC name), nil when absent. A member whose name is a near miss that
-// some decoder would take for want (encoding/json folds case, and also
-// matches "ſ" to "s" and "K" to "k"; encoding/json/v2's case-insensitive
-// mode also ignores '_' and '-'), or a repeated member, is an error: the
-// gate and the transport must not be able to read different values.
-func member(obj *fastjson.Object, want string) (*fastjson.Value, error) {
-	var value *fastjson.Value
-	var err error
+// methodName returns b as a string, without a copy for the methods the gate
+// reads params of.
+func methodName(b []byte) string {
+	switch string(b) {
+	case methodToolsCall:
+		return methodToolsCall
+	case methodPromptsGet:
+		return methodPromptsGet
+	case methodResourcesRead:
+		return methodResourcesRead
+	}
+	return string(b)
+}
+
+// members returns the values of the members of obj named a and b (lower-case
+// ASCII JSON-RPC names; b may be "" for none), nil when absent, in one pass
+// over obj. A member whose name is a near miss that some decoder would take
+// for a or b (encoding/json folds case, and also matches "ſ" to "s" and "K"
+// to "k"; encoding/json/v2's case-insensitive mode also ignores '_' and
+// '-'), or a repeated member, is an error: the gate and the transport must
+// not be able to read different values.
+func members(obj *fastjson.Object, a, b string) (va, vb *fastjson.Value, err error) {
 	obj.Visit(func(key []byte, v *fastjson.Value) {
-		if err != nil || !nearName(string(key), want) {
+		if err != nil {
 			return
 		}
-		if string(key) != want || value != nil {
-			err = errAmbig
-			return
+		err = claim(key, v, a, &va)
+		if err == nil && b != "" {
+			err = claim(key, v, b, &vb)
 		}
-		value = v
 	})
-	return value, err
+	return va, vb, err
+}
+
+// claim stores v in *dst when key is want; a near miss of want, or want
+// met a second time, is errAmbig.
+func claim(key []byte, v *fastjson.Value, want string, dst **fastjson.Value) error {
+	if !nearName(key, want) {
+		return nil
+	}
+	if string(key) != want || *dst != nil {
+		return errAmbig
+	}
+	*dst = v
+	return nil
 }
 
 // nearName reports whether name could be read as want by a case-insensitive
 // JSON decoder: equal under Unicode simple case folding (what encoding/json
 // uses) once '_' and '-' are dropped.
-func nearName(name, want string) bool {
+func nearName(name []byte, want string) bool {
 	if len(name) < len(want) { // want is ASCII: a fold-equal name has at least its length
 		return false
 	}
-	if strings.ContainsAny(name, "_-") {
-		name = strings.Map(func(r rune) rune {
+	if bytes.IndexByte(name, '_') >= 0 || bytes.IndexByte(name, '-') >= 0 {
+		name = bytes.Map(func(r rune) rune {
 			if r == '_' || r == '-' {
 				return -1
 			}
 			return r
 		}, name)
 	}
-	return strings.EqualFold(name, want)
+	return bytes.EqualFold(name, []byte(want))
 }
 
 // errHeader is the refusal of a request whose Mcp-Method or Mcp-Name header

@@ -33,8 +33,9 @@ const (
 // otherwise:
 //
 //   - streamable HTTP: the response that carries an Mcp-Session-Id header
-//     (the initialize response) with a 2xx status binds that id, before the
-//     header reaches the client;
+//     (the initialize response) with a 2xx status, to a request that
+//     carried no session id, binds that id before the header reaches the
+//     client;
 //   - legacy HTTP+SSE (protocol 2024-11-05): the GET that opens the event
 //     stream binds the sessionId of the message URL in the stream's first
 //     event ("event: endpoint", then "data: /message?sessionId=..."), before
@@ -74,7 +75,8 @@ const (
 // re-initialize). With protocol 2026-07-28, which has no sessions, the
 // binding has nothing to do.
 //
-// The response writer handed to next implements http.Flusher and Unwrap,
+// The response writer handed to next (the caller's own for a request on a
+// bound session, which is answered as is) implements http.Flusher and Unwrap,
 // so streaming (SSE) responses and http.NewResponseController work through
 // it. A SessionBinding is safe for concurrent use.
 type SessionBinding struct {
@@ -202,6 +204,14 @@ func (b *SessionBinding) Handler(next http.Handler) http.Handler {
 			return
 		}
 
+		if len(ids) > 0 && r.Method != http.MethodDelete {
+			// Its sessions are bound to its owner (checked above), so it
+			// opens none and ends none: nothing in its response to note,
+			// and next gets w itself. A transport that minted a new id here
+			// anyway would see it answered 404, failing closed.
+			next.ServeHTTP(w, r)
+			return
+		}
 		cw := &captureWriter{w: w}
 		cw.onHeader = func(status int, h http.Header) {
 			if status/100 != 2 {

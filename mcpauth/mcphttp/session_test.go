@@ -164,6 +164,8 @@ func TestSessionBindingHandler(t *testing.T) {
 		{name: "bob uses s1 in the query", method: http.MethodPost, target: "/message?sessionId=s1", user: "bob", wantStatus: 403},
 		{name: "bob appends s1 to his own", method: http.MethodPost, target: "/message?sessionId=s2&sessionId=s1", user: "bob", wantStatus: 403},
 		{name: "bob's own in the query", method: http.MethodPost, target: "/message?sessionId=s2", user: "bob", wantStatus: 200},
+		{name: "a request on a session opens none", method: http.MethodPost, target: "/mcp", user: "bob", headers: []string{"Mcp-Session-Id: s2", "X-New-Session: s3"}, wantStatus: 200},
+		{name: "so s3 is unknown", method: http.MethodPost, target: "/mcp", user: "bob", headers: []string{"Mcp-Session-Id: s3"}, wantStatus: 404},
 		{name: "unknown id", method: http.MethodPost, target: "/mcp", user: "alice", headers: []string{"Mcp-Session-Id: nope"}, wantStatus: 404},
 		{name: "empty id is no id", method: http.MethodPost, target: "/mcp?sessionId=", user: "alice", headers: []string{"Mcp-Session-Id: "}, wantStatus: 200},
 		{name: "OPTIONS passes", method: http.MethodOptions, target: "/mcp", headers: []string{"Mcp-Session-Id: s1"}, wantStatus: 200},
