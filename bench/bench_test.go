@@ -366,3 +366,36 @@ func BenchmarkFloor(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMiddlewareParallel is the cached path through our middleware
+// from many goroutines at once (b.RunParallel, GOMAXPROCS of them times 4),
+// for the scaling of a cache hit: run it at -cpu 1,2 (and more where the
+// machine has them). The protected handler counts nothing, so that the
+// goroutines share only the middleware.
+func BenchmarkMiddlewareParallel(b *testing.B) {
+	for _, alg := range []string{"ES256", "ES384"} {
+		b.Run(alg+"/mcpauth/cached", func(b *testing.B) {
+			e := newEnv(b, alg)
+			ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+			h := buildOurs(b, e, true, ok)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, request(e.token)) // warm: key set fetched, cache filled
+			if w.Code != http.StatusOK {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			b.ReportAllocs()
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				r := request(e.token)
+				for pb.Next() {
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, r)
+					if w.Code != http.StatusOK {
+						b.Errorf("status %d", w.Code)
+						return
+					}
+				}
+			})
+		})
+	}
+}
