@@ -9,9 +9,8 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// rpcMessage is what the gate reads of one JSON-RPC message. Its strings
-// and id point into the parser that read them: they are valid until that
-// parser is reused.
+// rpcMessage is what the gate reads of one JSON-RPC message. Its id points
+// into the parser that read it: it is valid until that parser is reused.
 type rpcMessage struct {
 	// method is the JSON-RPC method; "" for a response (which has none).
 	method string
@@ -59,8 +58,8 @@ var (
 
 // parseBody reads the JSON-RPC message, or batch of messages, in body with
 // p, appending them to msgs (a caller's buffer, so that a single message
-// needs no allocation). What it returns points into p: use it before p is
-// reused.
+// needs no allocation). The messages' ids point into p: read them before p
+// is reused.
 //
 // It is strict where a lenient reading could differ from the MCP
 // transport's: the body must be exactly one JSON value (encoding/json's
