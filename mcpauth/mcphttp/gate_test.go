@@ -151,6 +151,9 @@ func TestScopeGateDecide(t *testing.T) {
 		{name: "long-s params", scopes: []string{"read", "tools"}, body: `{"method":"tools/call","paramſ":{"name":"delete"},"params":{"name":"open"}}`, wantCode: rpcInvalidRequest},
 		{name: "underscored name", scopes: []string{"read", "tools"}, body: `{"method":"tools/call","params":{"na_me":"delete","name":"open"}}`, wantCode: rpcInvalidRequest},
 		{name: "repeated name", scopes: []string{"read", "tools"}, body: `{"method":"tools/call","params":{"name":"open","name":"delete"}}`, wantCode: rpcInvalidRequest},
+		{name: "params before method, repeated", scopes: []string{"read", "tools"}, body: `{"params":{"name":"open"},"Params":{"name":"delete"},"method":"tools/call"}`, wantCode: rpcInvalidRequest},
+		{name: "repeated params of another method", scopes: []string{"read", "tools"}, body: `{"method":"tools/list","params":{},"params":{"cursor":"x"}}`, wantCode: rpcInvalidRequest},
+		{name: "escaped repeated name", scopes: []string{"read", "tools"}, body: `{"method":"tools/call","params":{"name":"open","n\u0061me":"delete"}}`, wantCode: rpcInvalidRequest},
 		{name: "bad member in a batch", scopes: []string{"read", "tools"}, body: `[` + call("open") + `,{"Method":"tools/call"}]`, wantCode: rpcInvalidRequest},
 	}
 	for _, tt := range tests {
@@ -477,7 +480,9 @@ func TestScopeGateBufferFollowsTheBody(t *testing.T) {
 		}
 	}
 	runtime.ReadMemStats(&after)
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+	// Each request may pin maxPresize ahead of what arrived, never what it
+	// announced (48 MiB here); httptest's request takes about 5 KiB more.
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 48*(maxPresize+8<<10) {
 		t.Fatalf("48 requests announcing 1 MiB and sending %d bytes allocated %d bytes", sent, grew)
 	}
 }
