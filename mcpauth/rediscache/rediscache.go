@@ -11,6 +11,20 @@
 // Entries are written with SET ... PX, so Redis expires them. A Redis that
 // is down or slow fails no request: the verifier goes on with its local
 // cache and counts the failure.
+//
+// # Why go-redis
+//
+// The client is github.com/redis/go-redis/v9, chosen against
+// github.com/redis/rueidis by measurement (BenchmarkSharedCacheClient in the
+// repository's bench module, on a real redis-server; figures in
+// BENCHMARKS.md): one call at a time, the two cost the same, a loopback
+// round trip; with many concurrent calls rueidis pipelines them and does
+// about twice the calls per second, with fewer allocations. A replica asks
+// the shared cache only when its local cache misses, once per token, so
+// that difference is on no request's hot path, while [redis.Cmdable] takes
+// the client a deployment already has configured (a single node, a cluster,
+// a Sentinel failover, a ring, TLS, credentials). Any other client fits
+// [bearer.SharedCache], two methods.
 package rediscache
 
 import (
