@@ -4,7 +4,8 @@
 // the issuer has an /oidc path, development interactions are off and a minimal
 // login + consent UI is served by this file, dynamic client registration is open,
 // PKCE S256 is required for public clients, and resource indicators (RFC 8707) turn
-// the access token into an ES384-signed JWT (RFC 9068) whose aud is the resource.
+// the access token into an ES384-signed JWT (RFC 9068) whose aud is the resource
+// (or, with RESOURCE_TOKEN_FORMAT=opaque, an opaque token with that aud).
 // Without a resource the access token is opaque and usable at userinfo.
 //
 // Usage: node provider.mjs [port]
@@ -13,6 +14,11 @@
 //   SCOPES                    resource scopes accepted for any resource
 //                             (default "whoami:read whoami:admin")
 //   ACCESS_TOKEN_TTL          access token lifetime in seconds (default 300)
+//   RESOURCE_TOKEN_FORMAT     "jwt" (default, as Logto) or "opaque": the format of access
+//                             tokens issued for a resource indicator. An opaque one is
+//                             still bound to the resource (introspection reports it as
+//                             aud), as Ory Hydra's and Zitadel's opaque tokens are;
+//                             oidc-provider introspects only opaque tokens
 //   CUSTOM_ACCESS_TOKEN_CLAIMS  "1": put username, name and email into JWT access tokens
 //                             when profile / email are granted, as a Logto "custom JWT
 //                             claims" script for access tokens does (default: none,
@@ -36,6 +42,11 @@ const INTERACTION_PREFIX = '/interaction/';
 const port = Number(process.argv[2] ?? process.env.PORT ?? 0);
 const resourceScopes = (process.env.SCOPES ?? 'whoami:read whoami:admin').split(/\s+/).filter(Boolean);
 const accessTokenTTL = Number(process.env.ACCESS_TOKEN_TTL ?? 300);
+const resourceTokenFormat = process.env.RESOURCE_TOKEN_FORMAT || 'jwt';
+if (resourceTokenFormat !== 'jwt' && resourceTokenFormat !== 'opaque') {
+  process.stderr.write(`provider: RESOURCE_TOKEN_FORMAT must be jwt or opaque\n`);
+  process.exit(2);
+}
 const introspectClientID = process.env.INTROSPECT_CLIENT_ID || 'introspector';
 const customAccessTokenClaims = process.env.CUSTOM_ACCESS_TOKEN_CLAIMS === '1';
 const introspectClientSecret = process.env.INTROSPECT_CLIENT_SECRET || randomBytes(24).toString('base64url');
@@ -186,13 +197,14 @@ const configuration = {
           throw new errors.InvalidTarget();
         }
         if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new errors.InvalidTarget();
-        return {
+        const info = {
           scope: resourceScopes.join(' '),
           audience: resourceIndicator,
           accessTokenTTL,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: 'ES384' } },
+          accessTokenFormat: resourceTokenFormat,
         };
+        if (resourceTokenFormat === 'jwt') info.jwt = { sign: { alg: 'ES384' } };
+        return info;
       },
     },
   },

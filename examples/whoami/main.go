@@ -9,14 +9,15 @@
 //	go run ./examples/whoami [-issuer URL] [-addr HOST:PORT] [-verifier auto|userinfo|jwt|introspection]
 //	                         [-resource URL] [-scopes "a b"] [-client-id ID -client-secret SECRET]
 //	                         [-admin-scope SCOPE] [-dev-issuer-addr HOST:PORT] [-dev-state FILE]
-//	                         [-redis HOST:PORT]
+//	                         [-redis HOST:PORT] [-cache-ttl D]
 //	                         [-read-timeout D] [-write-timeout D] [-idle-timeout D] [-max-header-bytes N]
 //
 // Every flag can also be set with an environment variable: MCP_AUTH_ISSUER,
 // MCP_AUTH_ADDR, MCP_AUTH_VERIFIER, MCP_AUTH_RESOURCE, MCP_AUTH_SCOPES,
 // MCP_AUTH_CLIENT_ID, MCP_AUTH_CLIENT_SECRET, MCP_AUTH_ADMIN_SCOPE,
-// MCP_AUTH_DEV_ISSUER_ADDR, MCP_AUTH_DEV_STATE, MCP_AUTH_READ_TIMEOUT,
-// MCP_AUTH_WRITE_TIMEOUT, MCP_AUTH_IDLE_TIMEOUT, MCP_AUTH_MAX_HEADER_BYTES.
+// MCP_AUTH_DEV_ISSUER_ADDR, MCP_AUTH_DEV_STATE, MCP_AUTH_REDIS,
+// MCP_AUTH_CACHE_TTL, MCP_AUTH_READ_TIMEOUT, MCP_AUTH_WRITE_TIMEOUT,
+// MCP_AUTH_IDLE_TIMEOUT, MCP_AUTH_MAX_HEADER_BYTES.
 //
 // Without -issuer it starts a development OpenID provider in the same
 // process (a demo user, dynamic client registration, login and consent
@@ -69,6 +70,10 @@ type options struct {
 	devIssuerAddr string // listen address of the development issuer
 	devState      string // its state file; "" keeps it in memory
 	redisAddr     string // shared cache of the replicas; "" for none
+	// cacheTTL bounds how long a userinfo or introspection answer is
+	// reused, and so how late a revoked token is still accepted; 0 keeps
+	// the verifiers' defaults.
+	cacheTTL time.Duration
 
 	readTimeout    time.Duration // whole request, body included
 	writeTimeout   time.Duration // the response (long-lived streams exempt)
@@ -144,6 +149,17 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		}
 		fs.DurationVar(d.dst, d.name, def, d.usage)
 	}
+	var cacheTTL time.Duration
+	if v := getenv("MCP_AUTH_CACHE_TTL"); v != "" {
+		parsed, err := time.ParseDuration(v)
+		if err != nil || parsed < 0 {
+			err := fmt.Errorf("MCP_AUTH_CACHE_TTL: %q is not a duration of zero or more", v)
+			fmt.Fprintln(stderr, err)
+			return o, err
+		}
+		cacheTTL = parsed
+	}
+	fs.DurationVar(&o.cacheTTL, "cache-ttl", cacheTTL, "longest time a userinfo or introspection answer is reused (by every replica, with -redis), and so how late a revoked token is still accepted (0: the verifiers' defaults, 5m for introspection, 60s for userinfo)")
 	maxHeader := defaultMaxHeaderBytes
 	if v := getenv("MCP_AUTH_MAX_HEADER_BYTES"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -156,6 +172,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	fs.IntVar(&o.maxHeaderBytes, "max-header-bytes", maxHeader, "largest request header block accepted, in bytes")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.cacheTTL < 0 {
+		err := fmt.Errorf("-cache-ttl must not be negative")
+		fmt.Fprintln(stderr, err)
 		return o, err
 	}
 	if o.readTimeout <= 0 || o.writeTimeout <= 0 || o.idleTimeout <= 0 || o.maxHeaderBytes <= 0 {

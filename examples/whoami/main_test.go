@@ -33,6 +33,13 @@ func TestParseFlags(t *testing.T) {
 				o.readTimeout, o.writeTimeout, o.idleTimeout, o.maxHeaderBytes, o.devState = 5*time.Second, 6*time.Second, 7*time.Second, 8192, ""
 				return o
 			}(), ""},
+		{"cache time", []string{"-cache-ttl", "2s"},
+			func() options {
+				o := defaults(options{issuer: "https://env.example/oidc", addr: "127.0.0.1:3001", verifier: "auto", scopes: []string{"a", "b"}})
+				o.cacheTTL = 2 * time.Second
+				return o
+			}(), ""},
+		{"negative cache time", []string{"-cache-ttl", "-1s"}, options{}, "-cache-ttl must not be negative"},
 		{"zero timeout", []string{"-idle-timeout", "0s"}, options{}, "must be positive"},
 		{"unknown verifier", []string{"-verifier", "magic"}, options{}, "-verifier must be"},
 		{"secret without id", []string{"-client-secret", "s"}, options{}, "go together"},

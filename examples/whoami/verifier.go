@@ -26,6 +26,11 @@ func newVerifier(auth *mcpauth.MCPAuth, o options, logger *slog.Logger, shared b
 	// The verifiers that ask the provider per token share their results
 	// with the other replicas (through Redis, when -redis names one).
 	remote := []bearer.Option{log}
+	if o.cacheTTL > 0 {
+		// How late a revocation is seen. A JWT verifier keeps its default:
+		// the provider cannot revoke a JWT for it.
+		remote = append(remote, bearer.WithCacheTTL(o.cacheTTL))
+	}
 	if shared != nil {
 		remote = append(remote, bearer.WithSharedCache(shared))
 	}

@@ -21,13 +21,29 @@ import (
 // token. It exists so that tests can hold a token of either shape without
 // an MCP client.
 func CodeFlow(ctx context.Context, p *Provider, resource string, scopes ...string) (string, error) {
+	tok, err := CodeFlowToken(ctx, p, resource, scopes...)
+	return tok.AccessToken, err
+}
+
+// Token is an access token and the client it was issued to.
+type Token struct {
+	// AccessToken is the token itself.
+	AccessToken string
+	// ClientID is the public client that obtained it, the one client the
+	// provider lets revoke it ([Provider.Revoke]).
+	ClientID string
+}
+
+// CodeFlowToken is [CodeFlow] that also returns the client the token was
+// issued to.
+func CodeFlowToken(ctx context.Context, p *Provider, resource string, scopes ...string) (Token, error) {
 	var meta struct {
 		Authorization string `json:"authorization_endpoint"`
 		Token         string `json:"token_endpoint"`
 		Registration  string `json:"registration_endpoint"`
 	}
 	if err := getJSON(ctx, p.DiscoveryURL(), &meta); err != nil {
-		return "", err
+		return Token{}, err
 	}
 	const redirectURI = "http://127.0.0.1:1/callback"
 	var reg struct {
@@ -38,7 +54,7 @@ func CodeFlow(ctx context.Context, p *Provider, resource string, scopes ...strin
 		"grant_types": []string{"authorization_code"}, "response_types": []string{"code"},
 		"token_endpoint_auth_method": "none", "application_type": "native",
 	}, &reg); err != nil {
-		return "", fmt.Errorf("registration: %w", err)
+		return Token{}, fmt.Errorf("registration: %w", err)
 	}
 
 	verifier := rand.Text() + rand.Text()
@@ -53,10 +69,10 @@ func CodeFlow(ctx context.Context, p *Provider, resource string, scopes ...strin
 	}
 	params, err := Authorize(ctx, nil, meta.Authorization+"?"+q.Encode(), redirectURI, DemoUser, DemoPassword)
 	if err != nil {
-		return "", err
+		return Token{}, err
 	}
 	if e := params.Get("error"); e != "" {
-		return "", fmt.Errorf("authorization: %s: %s", e, params.Get("error_description"))
+		return Token{}, fmt.Errorf("authorization: %s: %s", e, params.Get("error_description"))
 	}
 	form := url.Values{
 		"grant_type": {"authorization_code"}, "code": {params.Get("code")}, "redirect_uri": {redirectURI},
@@ -67,16 +83,16 @@ func CodeFlow(ctx context.Context, p *Provider, resource string, scopes ...strin
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, meta.Token, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", err
+		return Token{}, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
 	if err := doJSON(req, &tok); err != nil {
-		return "", fmt.Errorf("token: %w", err)
+		return Token{}, fmt.Errorf("token: %w", err)
 	}
-	return tok.AccessToken, nil
+	return Token{AccessToken: tok.AccessToken, ClientID: reg.ClientID}, nil
 }
 
 func getJSON(ctx context.Context, u string, v any) error {

@@ -84,6 +84,7 @@ type discovery struct {
 	TokenEndpoint                 string   `json:"token_endpoint"`
 	RegistrationEndpoint          string   `json:"registration_endpoint"`
 	IntrospectionEndpoint         string   `json:"introspection_endpoint"`
+	RevocationEndpoint            string   `json:"revocation_endpoint"`
 	UserinfoEndpoint              string   `json:"userinfo_endpoint"`
 	JWKSURI                       string   `json:"jwks_uri"`
 	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported"`
@@ -382,6 +383,78 @@ func TestProviderOpaqueTokenWorksAtUserinfo(t *testing.T) {
 	}
 	if refreshed.AccessToken == "" || refreshed.AccessToken == tok.AccessToken {
 		t.Error("refresh did not issue a new access token")
+	}
+}
+
+// Revocation at the Logto-like provider, with the opaque resource-bound
+// tokens of OpaqueResourceTokens (what introspection can check: it
+// reports the resource as aud). Only the client the token was issued to
+// revokes it: another confidential client is told 400 invalid_request,
+// another public client 200 with no effect. Once revoked, introspection
+// answers active false and nothing else.
+func TestProviderRevocation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	p := interop.StartProvider(t, interop.ProviderOptions{OpaqueResourceTokens: true})
+	d, _ := discover(t, ctx, p)
+	tok, err := interop.CodeFlowToken(ctx, p, resource, "openid", "whoami:read")
+	if err != nil {
+		t.Fatalf("code flow: %v", err)
+	}
+	if strings.Contains(tok.AccessToken, ".") {
+		t.Fatal("the resource token looks like a JWT; want opaque")
+	}
+	active := func() map[string]any {
+		t.Helper()
+		got, err := p.Introspect(ctx, tok.AccessToken)
+		if err != nil {
+			t.Fatalf("introspection: %v", err)
+		}
+		return got
+	}
+	if got := active(); got["active"] != true || got["aud"] != resource || got["client_id"] != tok.ClientID ||
+		got["sub"] != interop.DemoSubject || got["scope"] != "whoami:read" {
+		t.Fatalf("introspection = %v, want active, aud %s, the client, the demo user, whoami:read", got, resource)
+	}
+	// It is no good at userinfo: its scope is the resource's alone, without
+	// openid (403 insufficient_scope; past that check oidc-provider refuses
+	// any token with an audience there).
+	if code := getJSON(t, ctx, d.UserinfoEndpoint, tok.AccessToken, new(map[string]any)); code != http.StatusForbidden {
+		t.Errorf("userinfo with an opaque resource token: status %d, want 403", code)
+	}
+
+	// The introspector, a confidential client, may not revoke it.
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, d.RevocationEndpoint,
+		strings.NewReader(url.Values{"token": {tok.AccessToken}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(p.IntrospectClientID), url.QueryEscape(p.IntrospectSecret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refusal struct{ Error string }
+	_ = json.NewDecoder(resp.Body).Decode(&refusal)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || refusal.Error != "invalid_request" {
+		t.Errorf("revocation by the introspector: %d %q, want 400 invalid_request", resp.StatusCode, refusal.Error)
+	}
+	// Another public client is answered 200, and nothing is revoked.
+	other, err := interop.CodeFlowToken(ctx, p, resource, "openid")
+	if err != nil {
+		t.Fatalf("code flow: %v", err)
+	}
+	if status, err := p.Revoke(ctx, other.ClientID, tok.AccessToken); err != nil || status != http.StatusOK {
+		t.Errorf("revocation by another public client: %d, %v; want 200", status, err)
+	}
+	if got := active(); got["active"] != true {
+		t.Fatalf("after another client's revocation: %v, want still active", got)
+	}
+
+	if status, err := p.Revoke(ctx, tok.ClientID, tok.AccessToken); err != nil || status != http.StatusOK {
+		t.Fatalf("revocation by its client: %d, %v; want 200", status, err)
+	}
+	if got := active(); got["active"] != false || len(got) != 1 {
+		t.Errorf("introspection after the revocation = %v, want only active false", got)
 	}
 }
 

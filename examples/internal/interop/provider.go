@@ -45,6 +45,13 @@ type ProviderOptions struct {
 	// claims" script for access tokens does. Without it the provider is
 	// Logto without such a script: the access token says only who (sub).
 	CustomAccessTokenClaims bool
+	// OpaqueResourceTokens makes the access tokens issued for a resource
+	// indicator opaque instead of ES384 JWTs. They stay bound to the
+	// resource: introspection reports it as "aud" (oidc-provider
+	// introspects only opaque tokens; it answers a JWT with
+	// unsupported_token_type). Logto always issues JWTs for a resource;
+	// providers such as Ory Hydra issue opaque tokens with an audience.
+	OpaqueResourceTokens bool
 	// Port is the port to listen on; 0 means a free one. Starting a new
 	// provider on the port of one that was stopped ([Provider.Stop]) keeps
 	// the issuer URL while the signing keys change: a key rotation that
@@ -104,7 +111,7 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "PORT", "SCOPES", "ACCESS_TOKEN_TTL", "INTROSPECT_CLIENT_ID", "INTROSPECT_CLIENT_SECRET", "CUSTOM_ACCESS_TOKEN_CLAIMS":
+		case "PORT", "SCOPES", "ACCESS_TOKEN_TTL", "INTROSPECT_CLIENT_ID", "INTROSPECT_CLIENT_SECRET", "CUSTOM_ACCESS_TOKEN_CLAIMS", "RESOURCE_TOKEN_FORMAT":
 			continue
 		}
 		env = append(env, kv)
@@ -112,6 +119,9 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 	env = append(env, "PORT="+strconv.Itoa(opts.Port))
 	if opts.CustomAccessTokenClaims {
 		env = append(env, "CUSTOM_ACCESS_TOKEN_CLAIMS=1")
+	}
+	if opts.OpaqueResourceTokens {
+		env = append(env, "RESOURCE_TOKEN_FORMAT=opaque")
 	}
 	if len(opts.Scopes) > 0 {
 		env = append(env, "SCOPES="+strings.Join(opts.Scopes, " "))
