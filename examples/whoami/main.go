@@ -130,18 +130,24 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		dst        *time.Duration
 		name, envs string
 		def        time.Duration
+		zeroOK     bool // 0 is a setting of its own, not a mistake
 		usage      string
 	}{
-		{&o.readTimeout, "read-timeout", "READ_TIMEOUT", defaultReadTimeout, "longest time to read a request, body included"},
-		{&o.writeTimeout, "write-timeout", "WRITE_TIMEOUT", defaultWriteTimeout, "longest time to write a response (event streams of authenticated clients excepted)"},
-		{&o.idleTimeout, "idle-timeout", "IDLE_TIMEOUT", defaultIdleTimeout, "longest time a keep-alive connection may wait for its next request"},
+		{&o.readTimeout, "read-timeout", "READ_TIMEOUT", defaultReadTimeout, false, "longest time to read a request, body included"},
+		{&o.writeTimeout, "write-timeout", "WRITE_TIMEOUT", defaultWriteTimeout, false, "longest time to write a response (event streams of authenticated clients excepted)"},
+		{&o.idleTimeout, "idle-timeout", "IDLE_TIMEOUT", defaultIdleTimeout, false, "longest time a keep-alive connection may wait for its next request"},
+		{&o.cacheTTL, "cache-ttl", "CACHE_TTL", 0, true, "longest time a userinfo or introspection answer is reused (by every replica, with -redis), and so how late a revoked token is still accepted (0: the verifiers' defaults, 5m for introspection, 60s for userinfo)"},
 	}
 	for _, d := range durations {
 		def := d.def
 		if v := getenv("MCP_AUTH_" + d.envs); v != "" {
 			parsed, err := time.ParseDuration(v)
-			if err != nil || parsed <= 0 {
-				err := fmt.Errorf("MCP_AUTH_%s: %q is not a positive duration", d.envs, v)
+			if err != nil || parsed < 0 || parsed == 0 && !d.zeroOK {
+				want := "a positive duration"
+				if d.zeroOK {
+					want = "a duration of zero or more"
+				}
+				err := fmt.Errorf("MCP_AUTH_%s: %q is not %s", d.envs, v, want)
 				fmt.Fprintln(stderr, err)
 				return o, err
 			}
@@ -149,17 +155,6 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		}
 		fs.DurationVar(d.dst, d.name, def, d.usage)
 	}
-	var cacheTTL time.Duration
-	if v := getenv("MCP_AUTH_CACHE_TTL"); v != "" {
-		parsed, err := time.ParseDuration(v)
-		if err != nil || parsed < 0 {
-			err := fmt.Errorf("MCP_AUTH_CACHE_TTL: %q is not a duration of zero or more", v)
-			fmt.Fprintln(stderr, err)
-			return o, err
-		}
-		cacheTTL = parsed
-	}
-	fs.DurationVar(&o.cacheTTL, "cache-ttl", cacheTTL, "longest time a userinfo or introspection answer is reused (by every replica, with -redis), and so how late a revoked token is still accepted (0: the verifiers' defaults, 5m for introspection, 60s for userinfo)")
 	maxHeader := defaultMaxHeaderBytes
 	if v := getenv("MCP_AUTH_MAX_HEADER_BYTES"); v != "" {
 		n, err := strconv.Atoi(v)
