@@ -33,7 +33,7 @@ show 03-flood.txt 'no budget|budget [0-9]|one random token|--- '
 
 step 04-fleet.txt "a fleet of three whoami replicas on one Redis" \
   go test ./examples/whoami -run 'TestFleet' -count=1 -v
-show 04-fleet.txt 'requests over|revok|--- '
+show 04-fleet.txt 'requests over|cache time|--- '
 
 step 05-stack.txt "the whole stack around a real tools/call (interleaved with a bare server), and in process" \
   go test ./examples/internal/mcphttptest -run '^$' -bench 'AuthStackOverhead|AuthStackInProcess' -benchmem -benchtime 5s -count 3 -cpu 1
