@@ -2,6 +2,7 @@ package tokencache
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"runtime"
@@ -419,10 +420,20 @@ func BenchmarkGetParallel(b *testing.B) {
 	})
 }
 
-func BenchmarkDigest800(b *testing.B) {
+func BenchmarkDigest(b *testing.B) {
 	tok := strings.Repeat("x", 800)
 	b.ReportAllocs()
 	for b.Loop() {
 		Digest(tok)
+	}
+}
+
+// Digest is SHA-256 of the token, whatever its length against the chunk.
+func TestDigestIsSHA256(t *testing.T) {
+	for _, n := range []int{0, 1, 511, 512, 513, 1024, 1500, 16 << 10} {
+		tok := strings.Repeat("k", n)
+		if got, want := Digest(tok), sha256.Sum256([]byte(tok)); got != want {
+			t.Errorf("Digest of %d bytes = %x, want %x", n, got, want)
+		}
 	}
 }
