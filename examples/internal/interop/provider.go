@@ -38,7 +38,12 @@ type ProviderOptions struct {
 	// registered at startup that may call the introspection endpoint.
 	// Defaults: "introspector" and a random secret.
 	IntrospectClientID, IntrospectSecret string
-	// StartTimeout bounds the wait for the ready line. Default: 30 s.
+	// StartTimeout bounds the wait for the ready line. Default: 120 s. A
+	// start takes about 0.6 s (2.5 s with six at once); in one CI run of
+	// 2026-12-04 two starts on a loaded machine printed nothing for 30 s,
+	// stuck before the provider was built (its key generation, which
+	// takes at most 0.5 s here otherwise), cause not found: the bound is
+	// generous because only a failing start ever waits for it.
 	StartTimeout time.Duration
 	// CustomAccessTokenClaims puts username, name and email into JWT access
 	// tokens when profile / email are granted, as a Logto "custom JWT
@@ -103,7 +108,7 @@ func StartProvider(t testing.TB, opts ProviderOptions) *Provider {
 	t.Helper()
 	node := Setup(t)
 	if opts.StartTimeout <= 0 {
-		opts.StartTimeout = 30 * time.Second
+		opts.StartTimeout = 120 * time.Second
 	}
 	// Start from the test's environment minus the provider's own settings,
 	// so that a stray SCOPES or PORT cannot change the defaults.
